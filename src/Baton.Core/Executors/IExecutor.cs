@@ -1,0 +1,79 @@
+using Baton.Core.Lifecycle;
+using Baton.Core.Resources;
+
+namespace Baton.Core.Executors;
+
+/// <summary>
+/// Where attempts run (<c>local</c>, <c>slurm</c>). Every executor passes the executor contract test suite.
+/// An executor writes each attempt's stdout, stderr and <c>exit.json</c> into the attempt directory.
+/// </summary>
+public interface IExecutor : IAsyncDisposable
+{
+    /// <summary>The name users see: <c>local</c>, <c>slurm</c>.</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Starts an attempt and returns once it is handed over (for <c>local</c>: the process runs).
+    /// Throws <see cref="ExecutorStartException"/> when it cannot start (a missing program, an unwritable
+    /// directory): that is the attempt's <see cref="AttemptOutcome.ExecutorFailed"/> outcome, not a crash.
+    /// </summary>
+    ValueTask<IAttemptHandle> StartAsync(AttemptRequest request, CancellationToken cancellationToken);
+}
+
+/// <summary>Everything an executor needs to run one attempt.</summary>
+/// <param name="TaskName">For logs and error messages.</param>
+/// <param name="Attempt">The attempt number, from 1.</param>
+/// <param name="Argv">The program and its arguments, each passed as exactly one argument.</param>
+/// <param name="WorkingDirectory">The task directory.</param>
+/// <param name="AttemptDirectory">Where stdout, stderr and exit.json go; the executor creates it.</param>
+/// <param name="Resources">Cores, memory and the runtime limit the executor enforces.</param>
+public sealed record AttemptRequest(
+    string TaskName,
+    int Attempt,
+    IReadOnlyList<string> Argv,
+    string WorkingDirectory,
+    string AttemptDirectory,
+    ResourceRequest Resources);
+
+/// <summary>A started attempt.</summary>
+public interface IAttemptHandle
+{
+    /// <summary>The executor's id for it: a pid for <c>local</c>, a job id for <c>slurm</c>.</summary>
+    string ExecutorId { get; }
+
+    /// <summary>The host it runs on.</summary>
+    string Host { get; }
+
+    /// <summary>The process id, where the executor knows one.</summary>
+    int? ProcessId { get; }
+
+    /// <summary>When the attempt started, as the executor saw it.</summary>
+    DateTimeOffset StartedAt { get; }
+
+    /// <summary>Completes when the attempt has ended and its exit.json is written. Never faults.</summary>
+    Task<AttemptResult> Completion { get; }
+
+    /// <summary>Kills the attempt's whole process tree; <see cref="Completion"/> then ends <see cref="AttemptOutcome.Killed"/>.</summary>
+    ValueTask KillAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>How an attempt ended: what exit.json records.</summary>
+public sealed record AttemptResult(
+    AttemptOutcome Outcome,
+    int? ExitCode,
+    DateTimeOffset StartedAt,
+    DateTimeOffset EndedAt,
+    string? Message = null)
+{
+    public TimeSpan Duration => EndedAt - StartedAt;
+}
+
+/// <summary>The executor could not start an attempt; the message says what and where, in one line.</summary>
+public sealed class ExecutorStartException : Exception
+{
+    public ExecutorStartException(string message) : base(message) { }
+
+    public ExecutorStartException(string message, Exception inner) : base(message, inner) { }
+
+    public ExecutorStartException() { }
+}

@@ -1,0 +1,22 @@
+using Baton.Core.Commands;
+using Baton.Core.Errors;
+using Baton.Core.Identity;
+using Baton.Core.Resources;
+
+namespace Baton.Core.Graph;
+
+/// <summary>One task of a workflow, fully resolved: its template, arguments, identity and what it needs.</summary>
+public sealed record TaskSpec
+{
+    public required string Name { get; init; }
+    public required TemplateSpec Template { get; init; }
+    public required TaskIdentity Identity { get; init; }
+    public required TaskCommand Command { get; init; }
+    public required ResourceRequest Resources { get; init; }
+    public required int MaxAttempts { get; init; }
+    public required int Priority { get; init; }
+    public IReadOnlyList<string> Tags { get; init; } = [];
+    public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
+    /// <summary>Where the task is defined, for error messages.</summary>
+    public SourceLocation Location { get; init; }
+}

@@ -1,0 +1,43 @@
+using Baton.Core.Graph;
+
+namespace Baton.Core.Stores;
+
+/// <summary>
+/// Where Baton's state lives: workflows, runs, tasks, edges, attempts and state history.
+/// One contract, one contract test suite that every store passes (SQLite, PostgreSQL).
+/// </summary>
+public interface IBatonStore : IAsyncDisposable
+{
+    /// <summary>Creates the schema or migrates it to the current version.</summary>
+    ValueTask InitializeAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records a workflow and its tasks and edges in one transaction. A task is keyed by its identity: a task that
+    /// exists already keeps its state (a Done task stays Done); its name, tags, attributes and parameters are
+    /// updated. The workflow is re-found when name, workflow args and DAG hash match.
+    /// </summary>
+    /// <param name="taskDirectories">Each task's directory, by graph index.</param>
+    /// <param name="paramsJson">Each task's params.json text, by graph index.</param>
+    ValueTask<WorkflowRegistration> RegisterWorkflowAsync(
+        WorkflowGraph graph,
+        IReadOnlyList<string> taskDirectories,
+        IReadOnlyList<string> paramsJson,
+        DateTimeOffset now,
+        CancellationToken cancellationToken);
+
+    /// <summary>Opens a run of a workflow.</summary>
+    ValueTask<long> StartRunAsync(long workflowId, string host, int processId, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Closes a run with its final status.</summary>
+    ValueTask FinishRunAsync(long runId, RunStatus status, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Applies changes in order, all in one transaction.</summary>
+    ValueTask ApplyAsync(IReadOnlyList<StoreChange> changes, CancellationToken cancellationToken);
+
+    ValueTask<IReadOnlyList<TaskRow>> ListTasksAsync(TaskFilter filter, CancellationToken cancellationToken);
+
+    ValueTask<TaskDetails?> GetTaskDetailsAsync(long taskId, CancellationToken cancellationToken);
+
+    /// <summary>Runs, newest first; only those of one workflow when <paramref name="workflow"/> is set.</summary>
+    ValueTask<IReadOnlyList<RunRow>> ListRunsAsync(string? workflow, CancellationToken cancellationToken);
+}

@@ -1,0 +1,122 @@
+using Baton.Core.Lifecycle;
+
+namespace Baton.Core.Stores;
+
+/// <summary>
+/// One change to persist. Changes are applied in order; a batch of them commits in one transaction
+/// (group commit), never one transaction per change.
+/// </summary>
+public abstract record StoreChange(long TaskId, DateTimeOffset At);
+
+/// <summary>A task moved from one state to another; adds a state-history row.</summary>
+/// <param name="AttemptCount">When set, the task's count of attempts used (reset to 0 when a run resumes the task).</param>
+public sealed record TaskStateChanged(
+    long TaskId,
+    long RunId,
+    TaskState From,
+    TaskState To,
+    FailureReason Reason,
+    string? Message,
+    DateTimeOffset At,
+    int? AttemptCount = null) : StoreChange(TaskId, At);
+
+/// <summary>An attempt was handed to an executor.</summary>
+public sealed record AttemptStarted(
+    long TaskId,
+    long RunId,
+    int Number,
+    string Executor,
+    string ExecutorId,
+    string Host,
+    int? ProcessId,
+    string Directory,
+    DateTimeOffset At) : StoreChange(TaskId, At);
+
+/// <summary>An attempt ended.</summary>
+public sealed record AttemptEnded(
+    long TaskId,
+    int Number,
+    AttemptOutcome Outcome,
+    int? ExitCode,
+    string? Message,
+    DateTimeOffset At) : StoreChange(TaskId, At);
+
+/// <summary>What <see cref="IBatonStore.RegisterWorkflowAsync"/> returns: ids and current states, by task index in the graph.</summary>
+public sealed record WorkflowRegistration(
+    long WorkflowId,
+    bool Created,
+    long[] TaskIds,
+    TaskState[] States,
+    FailureReason[] Reasons,
+    int[] AttemptCounts,
+    int[] LastAttemptNumbers);
+
+public enum RunStatus
+{
+    Running,
+    Done,
+    Failed,
+    Interrupted,
+}
+
+/// <summary>A run as listed by <c>baton runs</c>.</summary>
+public sealed record RunRow(
+    long RunId,
+    long WorkflowId,
+    string Workflow,
+    RunStatus Status,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt,
+    string Host,
+    int ProcessId);
+
+/// <summary>Which tasks <see cref="IBatonStore.ListTasksAsync"/> returns. Null means any.</summary>
+public sealed record TaskFilter
+{
+    public string? Workflow { get; init; }
+    public IReadOnlyList<TaskState>? States { get; init; }
+    public string? Template { get; init; }
+    public string? Tag { get; init; }
+    /// <summary>A task name (exact) or a prefix of an identity (at least 4 hex digits).</summary>
+    public string? NameOrIdentity { get; init; }
+    public int? Limit { get; init; }
+}
+
+/// <summary>A task as it appears in one workflow.</summary>
+public sealed record TaskRow(
+    long TaskId,
+    string Workflow,
+    string Name,
+    string Template,
+    string Identity,
+    TaskState State,
+    FailureReason Reason,
+    int AttemptCount,
+    int? LastExitCode,
+    IReadOnlyList<string> Tags,
+    string Directory,
+    DateTimeOffset UpdatedAt);
+
+public sealed record StateHistoryEntry(TaskState State, FailureReason Reason, string? Message, DateTimeOffset At, long? RunId);
+
+public sealed record AttemptRow(
+    int Number,
+    long RunId,
+    string Executor,
+    string ExecutorId,
+    string Host,
+    int? ProcessId,
+    string Directory,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt,
+    AttemptOutcome? Outcome,
+    int? ExitCode,
+    string? Message);
+
+/// <summary>Everything <c>baton show</c> prints about a task.</summary>
+public sealed record TaskDetails(
+    TaskRow Task,
+    string ParamsJson,
+    IReadOnlyDictionary<string, string> Attributes,
+    IReadOnlyList<StateHistoryEntry> History,
+    IReadOnlyList<AttemptRow> Attempts);
