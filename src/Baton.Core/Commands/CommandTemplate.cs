@@ -15,11 +15,16 @@ namespace Baton.Core.Commands;
 /// </remarks>
 public sealed class CommandTemplate
 {
+    // Read once per task when a workflow is compiled, so found once here rather than by a query each time.
+    private readonly IReadOnlyList<DirectoryReferenceSegment> _directoryReferences;
+
     private CommandTemplate(string text, IReadOnlyList<IReadOnlyList<CommandSegment>> words)
     {
         Text = text;
         Words = words;
         Canonical = BuildCanonical(words);
+        DirectoryReferenceArray = [.. words.SelectMany(w => w).OfType<DirectoryReferenceSegment>()];
+        _directoryReferences = Array.AsReadOnly(DirectoryReferenceArray);
     }
 
     /// <summary>The command as written.</summary>
@@ -38,7 +43,10 @@ public sealed class CommandTemplate
     public IEnumerable<string> ArgumentNames => Flatten(Words.SelectMany(w => w)).OfType<ArgumentSegment>().Select(a => a.Name).Distinct();
 
     /// <summary>The <c>{dir:...}</c> references, in order of appearance.</summary>
-    public IEnumerable<DirectoryReferenceSegment> DirectoryReferences => Words.SelectMany(w => w).OfType<DirectoryReferenceSegment>();
+    public IEnumerable<DirectoryReferenceSegment> DirectoryReferences => _directoryReferences;
+
+    /// <summary>The <c>{dir:...}</c> references, in order of appearance; not to be modified.</summary>
+    internal DirectoryReferenceSegment[] DirectoryReferenceArray { get; }
 
     public bool Uses(Builtin builtin) => Words.SelectMany(w => w).OfType<BuiltinSegment>().Any(b => b.Builtin == builtin);
 

@@ -23,7 +23,20 @@ public sealed class TaskCommand
     {
         Template = template;
         Arguments = arguments;
-        DirectoryReferences = template.DirectoryReferences.Select(r => ExpandName(r.TaskName, arguments)).ToArray();
+        // Built once per task of a workflow (100,000 of them is normal): a plain loop, nothing for the usual task
+        // without references.
+        var references = template.DirectoryReferenceArray;
+        if (references.Length == 0)
+        {
+            DirectoryReferences = [];
+            return;
+        }
+        var names = new string[references.Length];
+        for (var r = 0; r < names.Length; r++)
+        {
+            names[r] = ExpandName(references[r].TaskName, arguments);
+        }
+        DirectoryReferences = names;
     }
 
     public CommandTemplate Template { get; }
@@ -90,16 +103,34 @@ public sealed class TaskCommand
     /// <summary>Expands a task-name pattern from <c>{dir:...}</c> with argument values.</summary>
     public static string ExpandName(IReadOnlyList<CommandSegment> pattern, IReadOnlyDictionary<string, string> arguments)
     {
-        var sb = new StringBuilder();
-        foreach (var part in pattern)
+        ArgumentNullException.ThrowIfNull(pattern);
+        ArgumentNullException.ThrowIfNull(arguments);
+        // Runs once per reference per task: a single piece is returned as is, longer names are built in place.
+        if (pattern.Count == 1)
         {
-            sb.Append(part switch
-            {
-                LiteralSegment l => l.Text,
-                ArgumentSegment a => arguments[a.Name],
-                _ => throw new InvalidOperationException("task name patterns hold literals and arguments only"),
-            });
+            return Piece(pattern[0], arguments);
         }
-        return sb.ToString();
+        var length = 0;
+        for (var p = 0; p < pattern.Count; p++)
+        {
+            length = checked(length + Piece(pattern[p], arguments).Length);
+        }
+        return string.Create(length, (pattern, arguments), static (chars, state) =>
+        {
+            var at = 0;
+            for (var p = 0; p < state.pattern.Count; p++)
+            {
+                var piece = Piece(state.pattern[p], state.arguments);
+                piece.CopyTo(chars[at..]);
+                at += piece.Length;
+            }
+        });
     }
+
+    private static string Piece(CommandSegment part, IReadOnlyDictionary<string, string> arguments) => part switch
+    {
+        LiteralSegment l => l.Text,
+        ArgumentSegment a => arguments[a.Name],
+        _ => throw new InvalidOperationException("task name patterns hold literals and arguments only"),
+    };
 }

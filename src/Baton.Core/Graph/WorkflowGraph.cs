@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
+using Baton.Core.Identity;
 
 namespace Baton.Core.Graph;
 
@@ -41,7 +43,7 @@ public sealed class WorkflowGraph
         var downstream = new int[tasks.Count][];
         for (var i = 0; i < tasks.Count; i++)
         {
-            downstream[i] = new int[downstreamCounts[i]];
+            downstream[i] = downstreamCounts[i] == 0 ? [] : new int[downstreamCounts[i]];
             downstreamCounts[i] = 0;
         }
         for (var d = 0; d < upstream.Count; d++)
@@ -75,20 +77,125 @@ public sealed class WorkflowGraph
 
     public bool TryGetIndex(string taskName, out int index) => _indexByName.TryGetValue(taskName, out index);
 
+    /// <summary>
+    /// Hashes, in ordinal order of identity, the lines <c>task &lt;hex&gt;</c> each followed by
+    /// <c>after &lt;hex&gt;</c> for its upstreams in ordinal order. Linear apart from two sorts of integers and no
+    /// allocation per task: the tasks are sorted once by the first 16 hex digits read as a number (the same order
+    /// as comparing the text, as lowercase hex digits sort like their values), ties by the full text and then by
+    /// index (as a stable sort would); an upstream list is sorted by the upstreams' ranks in that order. The
+    /// identities are copied once, as ASCII, into one array by rank, so that writing the lines reads it in order
+    /// instead of visiting 100,000 strings at random.
+    /// </summary>
     private string ComputeDagHash()
     {
-        var order = Enumerable.Range(0, Tasks.Count).OrderBy(i => Tasks[i].Identity.Hex, StringComparer.Ordinal).ToArray();
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var line = new StringBuilder(80);
-        foreach (var i in order)
+        var n = Tasks.Count;
+        var hex = new string[n];
+        var keys = new ulong[n];
+        var order = new int[n];
+        var empty = 0;
+        for (var i = 0; i < n; i++)
         {
-            line.Clear().Append("task ").Append(Tasks[i].Identity.Hex).Append('\n');
-            foreach (var up in Upstream[i].Select(u => Tasks[u].Identity.Hex).Order(StringComparer.Ordinal))
+            // Only default(TaskIdentity) has no text; the old string form hashed it as "task \n", so it still is.
+            hex[i] = Tasks[i].Identity.Hex ?? "";
+            keys[i] = SortKey(hex[i]);
+            order[i] = i;
+            empty += hex[i].Length == 0 ? 1 : 0;
+        }
+        Array.Sort(keys, order);
+        for (var start = 0; start < n;)
+        {
+            var end = start + 1;
+            while (end < n && keys[end] == keys[start])
             {
-                line.Append("after ").Append(up).Append('\n');
+                end++;
             }
-            hash.AppendData(Encoding.UTF8.GetBytes(line.ToString()));
+            if (end - start > 1)
+            {
+                order.AsSpan(start, end - start).Sort((a, b) =>
+                    string.CompareOrdinal(hex[a], hex[b]) is var c && c != 0 ? c : a.CompareTo(b));
+            }
+            start = end;
+        }
+        var rank = new int[n];
+        for (var r = 0; r < n; r++)
+        {
+            rank[order[r]] = r;
+        }
+        // Identities without text sort first, so ranks [0, empty) are exactly those; every other one is 64 digits.
+        var ascii = GC.AllocateUninitializedArray<byte>(checked(n * TaskIdentity.HexLength));
+        for (var i = 0; i < n; i++)
+        {
+            Ascii.FromUtf16(hex[i], ascii.AsSpan(rank[i] * TaskIdentity.HexLength, hex[i].Length), out _);
+        }
+        ReadOnlySpan<byte> HexAt(int r) => r < empty ? [] : ascii.AsSpan(r * TaskIdentity.HexLength, TaskIdentity.HexLength);
+
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        var ranks = ArrayPool<int>.Shared.Rent(16);
+        try
+        {
+            var at = 0;
+            for (var r = 0; r < n; r++)
+            {
+                Line(hash, buffer, ref at, "task "u8, HexAt(r));
+                var ups = Upstream[order[r]];
+                if (ups.Length == 0)
+                {
+                    continue;
+                }
+                if (ranks.Length < ups.Length)
+                {
+                    ArrayPool<int>.Shared.Return(ranks);
+                    ranks = ArrayPool<int>.Shared.Rent(ups.Length);
+                }
+                var sorted = ranks.AsSpan(0, ups.Length);
+                for (var u = 0; u < ups.Length; u++)
+                {
+                    sorted[u] = rank[ups[u]];
+                }
+                sorted.Sort();
+                foreach (var q in sorted)
+                {
+                    Line(hash, buffer, ref at, "after "u8, HexAt(q));
+                }
+            }
+            hash.AppendData(buffer, 0, at);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            ArrayPool<int>.Shared.Return(ranks);
         }
         return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
+    /// <summary>The first 16 hex digits as a number: ordered as the text is (lowercase hex, checked by TaskIdentity).</summary>
+    private static ulong SortKey(string hex)
+    {
+        ulong key = 0;
+        for (var c = 0; c < 16; c++)
+        {
+            key <<= 4;
+            if (c < hex.Length)
+            {
+                key |= (uint)(hex[c] <= '9' ? hex[c] - '0' : hex[c] - 'a' + 10);
+            }
+        }
+        return key;
+    }
+
+    /// <summary>Appends "label hex\n" to the buffer, handing the buffer to the hash first when it is too full.</summary>
+    private static void Line(IncrementalHash hash, byte[] buffer, ref int at, ReadOnlySpan<byte> label, ReadOnlySpan<byte> hex)
+    {
+        if (buffer.Length - at < label.Length + hex.Length + 1)
+        {
+            hash.AppendData(buffer, 0, at);
+            at = 0;
+        }
+        label.CopyTo(buffer.AsSpan(at));
+        at += label.Length;
+        hex.CopyTo(buffer.AsSpan(at));
+        at += hex.Length;
+        buffer[at++] = (byte)'\n';
     }
 }

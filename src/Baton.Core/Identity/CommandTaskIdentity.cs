@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using Baton.Core.Commands;
@@ -25,7 +26,7 @@ public static class CommandTaskIdentity
         IReadOnlyList<string> opArgs,
         IReadOnlyDictionary<string, string> values,
         IReadOnlyList<TaskIdentity> inputs) =>
-        Hash(CanonicalText(template, command, nodeArgs, taskArgs, opArgs, values, inputs));
+        new CommandIdentityEncoder(template, command, nodeArgs, taskArgs, opArgs).Compute(values, inputs);
 
     /// <summary>The exact text that is hashed; shown by docs and tests so that the rules can be read.</summary>
     public static string CanonicalText(
@@ -37,43 +38,94 @@ public static class CommandTaskIdentity
         IReadOnlyDictionary<string, string> values,
         IReadOnlyList<TaskIdentity> inputs)
     {
+        ArgumentNullException.ThrowIfNull(values);
+        ArgumentNullException.ThrowIfNull(inputs);
         var sb = new StringBuilder(256);
-        sb.Append(Encoding).Append('\n');
-        Field(sb, "template", template);
-        Field(sb, "command", command.Canonical);
-        ArgumentValues(sb, "node_args", nodeArgs, values);
-        ArgumentValues(sb, "task_args", taskArgs, values);
-        sb.Append("op_args ").Append(opArgs.Count).Append('\n');
-        foreach (var name in opArgs.Order(StringComparer.Ordinal))
-        {
-            Field(sb, "name", name);
-        }
-        sb.Append("inputs ").Append(inputs.Count).Append('\n');
+        TemplatePart(sb, template, command, nodeArgs, taskArgs, opArgs, (text, name) => FieldValue(text, values[name]));
+        sb.Append(InputsLabel).Append(inputs.Count).Append('\n');
         foreach (var input in inputs)
         {
-            sb.Append("input ").Append(input.Hex).Append('\n');
+            sb.Append(InputLabel).Append(input.Hex).Append('\n');
         }
         return sb.ToString();
     }
 
-    private static void ArgumentValues(StringBuilder sb, string label, IReadOnlyList<string> names, IReadOnlyDictionary<string, string> values)
+    public static TaskIdentity Hash(string canonical)
     {
-        sb.Append(label).Append(' ').Append(names.Count).Append('\n');
-        foreach (var name in names.Order(StringComparer.Ordinal))
+        ArgumentNullException.ThrowIfNull(canonical);
+        var size = System.Text.Encoding.UTF8.GetMaxByteCount(canonical.Length);
+        byte[]? rented = null;
+        var buffer = size <= CommandIdentityEncoder.StackBytes ? stackalloc byte[size] : (rented = ArrayPool<byte>.Shared.Rent(size));
+        try
+        {
+            var length = System.Text.Encoding.UTF8.GetBytes(canonical, buffer);
+            Span<byte> digest = stackalloc byte[32];
+            SHA256.HashData(buffer[..length], digest);
+            return TaskIdentity.FromDigest(digest);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    internal const string InputsLabel = "inputs ";
+    internal const string InputLabel = "input ";
+
+    /// <summary>
+    /// Everything before the inputs: the part that depends only on the template, except that at each node or task
+    /// argument, after <c>value </c>, <paramref name="value"/> appends that argument's value (see
+    /// <see cref="FieldValue"/>). <see cref="CommandIdentityEncoder"/> cuts its constant pieces at those points,
+    /// so the text and the encoder cannot drift apart.
+    /// </summary>
+    internal static void TemplatePart(
+        StringBuilder sb,
+        string template,
+        CommandTemplate command,
+        IReadOnlyList<string> nodeArgs,
+        IReadOnlyList<string> taskArgs,
+        IReadOnlyList<string> opArgs,
+        Action<StringBuilder, string> value)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        sb.Append(Encoding).Append('\n');
+        Field(sb, "template", template);
+        Field(sb, "command", command.Canonical);
+        ArgumentValues(sb, "node_args", nodeArgs, value);
+        ArgumentValues(sb, "task_args", taskArgs, value);
+        sb.Append("op_args ").Append(opArgs.Count).Append('\n');
+        foreach (var name in SortedOrdinal(opArgs))
         {
             Field(sb, "name", name);
-            Field(sb, "value", values[name]);
         }
+    }
+
+    private static void ArgumentValues(StringBuilder sb, string label, IReadOnlyList<string> names, Action<StringBuilder, string> value)
+    {
+        sb.Append(label).Append(' ').Append(names.Count).Append('\n');
+        foreach (var name in SortedOrdinal(names))
+        {
+            Field(sb, "name", name);
+            sb.Append("value ");
+            value(sb, name);
+        }
+    }
+
+    private static string[] SortedOrdinal(IReadOnlyList<string> names)
+    {
+        var sorted = names.ToArray();
+        Array.Sort(sorted, StringComparer.Ordinal);
+        return sorted;
     }
 
     // Length-prefixed (in UTF-8 bytes) so that values holding newlines or separators cannot collide.
     private static void Field(StringBuilder sb, string label, string value) =>
-        sb.Append(label).Append(' ').Append(System.Text.Encoding.UTF8.GetByteCount(value)).Append(':').Append(value).Append('\n');
+        FieldValue(sb.Append(label).Append(' '), value);
 
-    public static TaskIdentity Hash(string canonical)
-    {
-        Span<byte> digest = stackalloc byte[32];
-        SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(canonical), digest);
-        return new TaskIdentity(Convert.ToHexStringLower(digest));
-    }
+    /// <summary>A field's <c>&lt;n&gt;:&lt;value&gt;\n</c>; the encoder writes the same bytes directly.</summary>
+    internal static void FieldValue(StringBuilder sb, string value) =>
+        sb.Append(System.Text.Encoding.UTF8.GetByteCount(value)).Append(':').Append(value).Append('\n');
 }

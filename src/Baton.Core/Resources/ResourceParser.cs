@@ -10,11 +10,17 @@ namespace Baton.Core.Resources;
 /// </summary>
 public static partial class ResourceParser
 {
-    [GeneratedRegex(@"^\s*(?<n>\d+(\.\d+)?)\s*(?<u>[kmgtp]?)(i?b)?\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    // [0-9], not \d: \d also matches non-ASCII digits, which the invariant number parsers then reject with an exception.
+    [GeneratedRegex(@"^\s*(?<n>[0-9]+(\.[0-9]+)?)\s*(?<u>[kmgtp]?)(i?b)?\s*$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex MemoryPattern();
 
-    [GeneratedRegex(@"^(?:(?<d>\d+)d)?(?:(?<h>\d+)h)?(?:(?<m>\d+)m)?(?:(?<s>\d+)s)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?:(?<d>[0-9]+)d)?(?:(?<h>[0-9]+)h)?(?:(?<m>[0-9]+)m)?(?:(?<s>[0-9]+)s)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex DurationPattern();
+
+    private const long MaxMemoryBytes = long.MaxValue / 2;
+
+    // The longest runtime a TimeSpan holds, in whole seconds.
+    private const long MaxRuntimeSeconds = long.MaxValue / TimeSpan.TicksPerSecond;
 
     /// <summary>Parses a memory amount; returns false with a reason when it is not one.</summary>
     public static bool TryParseMemory(string text, out long bytes, out string error)
@@ -26,7 +32,6 @@ public static partial class ResourceParser
             error = $"memory '{text}' is not an amount such as 512M, 4G or 1073741824";
             return false;
         }
-        var number = decimal.Parse(match.Groups["n"].Value, CultureInfo.InvariantCulture);
         var shift = char.ToUpperInvariant(match.Groups["u"].Value.FirstOrDefault()) switch
         {
             'K' => 10,
@@ -36,13 +41,14 @@ public static partial class ResourceParser
             'P' => 50,
             _ => 0,
         };
-        var value = number * (1L << shift);
-        if (value > long.MaxValue / 2)
+        // Checked before multiplying: a long enough number would overflow decimal itself (a Try method must not throw).
+        if (!decimal.TryParse(match.Groups["n"].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number)
+            || number > MaxMemoryBytes / (decimal)(1L << shift))
         {
             error = $"memory '{text}' is too large";
             return false;
         }
-        bytes = (long)Math.Ceiling(value);
+        bytes = (long)Math.Ceiling(number * (1L << shift));
         error = "";
         return true;
     }
@@ -57,9 +63,11 @@ public static partial class ResourceParser
         {
             return false;
         }
-        if (long.TryParse(trimmed, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        // Summed as decimal so that huge values are reported as too large instead of overflowing.
+        decimal seconds;
+        if (trimmed.All(char.IsAsciiDigit))
         {
-            runtime = TimeSpan.FromSeconds(seconds);
+            seconds = Number(trimmed);
         }
         else if (trimmed.Contains(':', StringComparison.Ordinal))
         {
@@ -68,11 +76,10 @@ public static partial class ResourceParser
             {
                 return false;
             }
-            var numbers = parts.Select(p => long.Parse(p, CultureInfo.InvariantCulture)).ToArray();
-            var total = parts.Length == 3
+            var numbers = parts.Select(Number).ToArray();
+            seconds = parts.Length == 3
                 ? numbers[0] * 3600 + numbers[1] * 60 + numbers[2]
                 : numbers[0] * 60 + numbers[1];
-            runtime = TimeSpan.FromSeconds(total);
         }
         else
         {
@@ -81,9 +88,15 @@ public static partial class ResourceParser
             {
                 return false;
             }
-            long Part(string name) => match.Groups[name].Success ? long.Parse(match.Groups[name].Value, CultureInfo.InvariantCulture) : 0;
-            runtime = TimeSpan.FromSeconds(Part("d") * 86400 + Part("h") * 3600 + Part("m") * 60 + Part("s"));
+            decimal Part(string name) => match.Groups[name].Success ? Number(match.Groups[name].Value) : 0;
+            seconds = Part("d") * 86400 + Part("h") * 3600 + Part("m") * 60 + Part("s");
         }
+        if (seconds > MaxRuntimeSeconds)
+        {
+            error = $"runtime '{text}' is too large";
+            return false;
+        }
+        runtime = TimeSpan.FromSeconds((long)seconds);
         if (runtime <= TimeSpan.Zero)
         {
             error = $"runtime '{text}' must be positive";
@@ -92,6 +105,13 @@ public static partial class ResourceParser
         error = "";
         return true;
     }
+
+    // ASCII digits only (checked by the callers). Clamped just past the limit, so that any sum of parts stays far
+    // inside decimal's range and is still reported as too large.
+    private static decimal Number(string digits) =>
+        decimal.TryParse(digits, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value <= MaxRuntimeSeconds
+            ? value
+            : MaxRuntimeSeconds + 1;
 
     public static string FormatMemory(long bytes)
     {
