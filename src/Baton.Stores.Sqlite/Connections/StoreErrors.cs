@@ -1,0 +1,36 @@
+using Baton.Core.Errors;
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Baton.Stores.Sqlite.Connections;
+
+/// <summary>Turns SQLite's errors about the database file into one-line messages that name the file.</summary>
+internal static class StoreErrors
+{
+    public static bool IsBusy(SqliteException exception) =>
+        exception.SqliteErrorCode is raw.SQLITE_BUSY or raw.SQLITE_LOCKED;
+
+    public static bool IsConstraint(SqliteException exception) =>
+        exception.SqliteErrorCode == raw.SQLITE_CONSTRAINT;
+
+    public static BatonInputException Locked(string path, Exception inner) =>
+        new($"the store '{path}' is locked by another process", inner);
+
+    public static BatonInputException CannotOpen(string path, string why, Exception? inner = null) =>
+        inner is null
+            ? new BatonInputException($"cannot open the store '{path}': {why}")
+            : new BatonInputException($"cannot open the store '{path}': {why}", inner);
+
+    /// <summary>Why a file could not be opened as a store, in words a user can act on.</summary>
+    public static string Describe(SqliteException exception) => exception.SqliteErrorCode switch
+    {
+        raw.SQLITE_CANTOPEN => "the file cannot be created or opened (is its directory writable?)",
+        raw.SQLITE_NOTADB => "the file is not a SQLite database",
+        raw.SQLITE_CORRUPT => "the database file is corrupt",
+        raw.SQLITE_READONLY => "the file or its directory is read-only",
+        raw.SQLITE_PERM => "permission denied",
+        raw.SQLITE_FULL => "the disk is full",
+        raw.SQLITE_IOERR => "an I/O error occurred",
+        _ => exception.Message,
+    };
+}

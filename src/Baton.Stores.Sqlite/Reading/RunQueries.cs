@@ -1,0 +1,37 @@
+using Baton.Core.Stores;
+using Baton.Stores.Sqlite.Columns;
+using Microsoft.Data.Sqlite;
+
+namespace Baton.Stores.Sqlite.Reading;
+
+/// <summary>What <c>baton runs</c> reads.</summary>
+internal static class RunQueries
+{
+    public static IReadOnlyList<RunRow> List(SqliteConnection connection, string? workflow)
+    {
+        using var command = connection.CreateCommand();
+        // Newest first by id: ids follow the order runs were started in, whatever clocks said.
+        command.CommandText = """
+            SELECT r.id, r.workflow_id, w.name, r.status, r.started_at, r.ended_at, r.host, r.pid
+            FROM runs r JOIN workflows w ON w.id = r.workflow_id
+            WHERE @workflow IS NULL OR w.name = @workflow
+            ORDER BY r.id DESC
+            """;
+        command.Parameters.AddWithValue("@workflow", (object?)workflow ?? DBNull.Value);
+        var runs = new List<RunRow>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            runs.Add(new RunRow(
+                reader.GetInt64(0),
+                reader.GetInt64(1),
+                reader.GetString(2),
+                StoreWords.RunStatus(reader.GetString(3)),
+                StoreTime.Parse(reader.GetString(4)),
+                reader.IsDBNull(5) ? null : StoreTime.Parse(reader.GetString(5)),
+                reader.GetString(6),
+                reader.GetInt32(7)));
+        }
+        return runs;
+    }
+}
