@@ -1,0 +1,327 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Baton.Core.Executors;
+using Baton.Core.Lifecycle;
+using Baton.Core.Resources;
+using Baton.Core.Workspaces;
+
+namespace Baton.Testing.Executors;
+
+/// <summary>
+/// What every executor must do (local now, SLURM later). A concrete test class per executor derives from this and
+/// says how to make one. Commands are POSIX shell commands run on the machine (or node) the executor uses; the
+/// tests must hold on a loaded two-core machine, so they wait generously and never assert on timing.
+/// </summary>
+public abstract class ExecutorContractTests : IDisposable
+{
+    private readonly TempDirectory _temp = new("baton-executor-");
+
+    protected abstract IExecutor CreateExecutor();
+
+    /// <summary>How many short attempts <see cref="Many_short_attempts_all_complete"/> runs.</summary>
+    protected virtual int ManyAttempts => 200;
+
+    protected virtual int ManyAttemptsInFlight => 16;
+
+    /// <summary>How long any one attempt may take to be seen ending; generous on purpose.</summary>
+    protected virtual TimeSpan CompletionTimeout => TimeSpan.FromMinutes(2);
+
+    /// <summary>How long a command may take to write a file the test waits for; generous on purpose.</summary>
+    protected virtual TimeSpan FileTimeout => TimeSpan.FromMinutes(1);
+
+    /// <summary>How long a killed process may take to disappear after the attempt is reported ended.</summary>
+    protected virtual TimeSpan VanishTimeout => TimeSpan.FromSeconds(30);
+
+    /// <summary>A runtime limit short enough for a test, long enough for a shell to start on a loaded machine.</summary>
+    protected virtual TimeSpan ShortRuntimeLimit => TimeSpan.FromSeconds(3);
+
+    protected static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    protected TempDirectory Temp => _temp;
+
+    /// <summary>A fresh, empty task directory.</summary>
+    protected string NewTaskDirectory(string name = "task")
+    {
+        var path = _temp.Combine("tasks", "contract", name + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(path);
+        return path;
+    }
+
+    protected static AttemptRequest Request(string taskDirectory, IReadOnlyList<string> argv, int attempt = 1, TimeSpan? runtime = null) =>
+        new("contract-task", attempt, argv, taskDirectory, WorkspaceLayout.AttemptDirectory(taskDirectory, attempt), new ResourceRequest(1, 0, runtime));
+
+    /// <summary><c>/bin/sh -c SCRIPT sh ARGS...</c>: the script is the test's own; ARGS reach it as "$@".</summary>
+    protected static string[] Shell(string script, params string[] args) => ["/bin/sh", "-c", script, "sh", .. args];
+
+    protected async Task<AttemptResult> CompleteAsync(IAttemptHandle handle)
+    {
+        ArgumentNullException.ThrowIfNull(handle);
+        return await handle.Completion.WaitAsync(CompletionTimeout, Ct);
+    }
+
+    protected async Task<(IAttemptHandle Handle, AttemptResult Result)> RunAsync(IExecutor executor, AttemptRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(executor);
+        var handle = await executor.StartAsync(request, Ct);
+        return (handle, await CompleteAsync(handle));
+    }
+
+    protected async Task AssertGoneAsync(ProbedProcess process)
+    {
+        Assert.True(await Eventually.WaitUntilAsync(() => !process.IsRunning, VanishTimeout, Ct), $"{process} still runs");
+    }
+
+    /// <summary>Asserts the outcome; on a mismatch the message carries the attempt's stderr, which says why.</summary>
+    protected static void AssertOutcome(AttemptOutcome expected, AttemptResult result, AttemptRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(request);
+        if (result.Outcome != expected)
+        {
+            var stderr = WorkspaceLayout.StderrFile(request.AttemptDirectory);
+            Assert.Fail($"expected {expected}, got {result.Outcome} (exit code {result.ExitCode}, {result.Message}); stderr: "
+                + (File.Exists(stderr) ? File.ReadAllText(stderr) : "(none)"));
+        }
+    }
+
+    protected static JsonElement ReadExitJson(AttemptRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var path = WorkspaceLayout.ExitFile(request.AttemptDirectory);
+        Assert.True(File.Exists(path), $"no exit.json at '{path}'");
+        using var document = JsonDocument.Parse(File.ReadAllBytes(path));
+        Assert.Equal(JsonValueKind.Object, document.RootElement.ValueKind);
+        return document.RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task A_succeeding_command_succeeds_with_its_output_in_the_attempt_directory()
+    {
+        await using var executor = CreateExecutor();
+        var request = Request(NewTaskDirectory(), Shell("echo to-stdout; echo to-stderr >&2"));
+
+        var (handle, result) = await RunAsync(executor, request);
+
+        AssertOutcome(AttemptOutcome.Succeeded, result, request);
+        Assert.Equal(0, result.ExitCode);
+        Assert.True(result.EndedAt >= result.StartedAt);
+        Assert.Equal(handle.StartedAt, result.StartedAt);
+        Assert.False(string.IsNullOrEmpty(handle.ExecutorId));
+        Assert.False(string.IsNullOrEmpty(handle.Host));
+        Assert.Equal("to-stdout\n", await File.ReadAllTextAsync(WorkspaceLayout.StdoutFile(request.AttemptDirectory), Ct));
+        Assert.Equal("to-stderr\n", await File.ReadAllTextAsync(WorkspaceLayout.StderrFile(request.AttemptDirectory), Ct));
+        Assert.Equal(0, ReadExitJson(request).GetProperty("exit_code").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_failing_command_fails_with_its_exit_code()
+    {
+        await using var executor = CreateExecutor();
+        var request = Request(NewTaskDirectory(), Shell("exit 3"));
+
+        var (_, result) = await RunAsync(executor, request);
+
+        AssertOutcome(AttemptOutcome.Failed, result, request);
+        Assert.Equal(3, result.ExitCode);
+        Assert.Equal(3, ReadExitJson(request).GetProperty("exit_code").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_missing_program_is_a_start_failure()
+    {
+        await using var executor = CreateExecutor();
+        var taskDirectory = NewTaskDirectory();
+
+        var bare = await Assert.ThrowsAsync<ExecutorStartException>(
+            async () => await executor.StartAsync(Request(taskDirectory, ["baton-no-such-program", "x"]), Ct));
+        Assert.Contains("baton-no-such-program", bare.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain('\n', bare.Message);
+
+        var absolute = await Assert.ThrowsAsync<ExecutorStartException>(
+            async () => await executor.StartAsync(Request(taskDirectory, ["/nonexistent/baton/program"]), Ct));
+        Assert.Contains("/nonexistent/baton/program", absolute.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Arguments_with_shell_metacharacters_reach_the_program_byte_for_byte()
+    {
+        string[] values =
+        [
+            "a; rm -rf ~",
+            "$(touch pwned)",
+            "`touch pwned`",
+            "`id`",
+            "\"quoted\" 'single'",
+            "*",
+            "line one\nline two",
+            "héllo wörld ✓ 日本語 🎉",
+            "",
+            "  spaces  around  ",
+            "-n",
+            "--",
+            "back\\slash\\n",
+            "%s%d%%",
+            "$HOME ${PATH} $1 $@ $$",
+            "~",
+            "tab\there",
+            "a|b&c>d<e(f)",
+            "!history",
+            "'",
+            "\"",
+            "\\",
+            "carriage\r\nreturn",
+            "; touch pwned #",
+            "> pwned",
+        ];
+        await using var executor = CreateExecutor();
+        var taskDirectory = NewTaskDirectory();
+        // Here sh is the program: it prints each of its arguments NUL-terminated, as it received them.
+        var request = Request(taskDirectory, Shell("for a; do printf '%s\\0' \"$a\"; done > argv.bin", values));
+
+        var (_, result) = await RunAsync(executor, request);
+
+        AssertOutcome(AttemptOutcome.Succeeded, result, request);
+        var expected = values.SelectMany(v => Encoding.UTF8.GetBytes(v).Append((byte)0)).ToArray();
+        var actual = await File.ReadAllBytesAsync(Path.Combine(taskDirectory, "argv.bin"), Ct);
+        Assert.Equal(expected, actual);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Temp.Path, "pwned*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task The_program_runs_in_the_task_directory()
+    {
+        await using var executor = CreateExecutor();
+        var taskDirectory = NewTaskDirectory();
+        var request = Request(taskDirectory, Shell("echo here > marker; pwd -P"));
+
+        var (_, result) = await RunAsync(executor, request);
+
+        AssertOutcome(AttemptOutcome.Succeeded, result, request);
+        Assert.True(File.Exists(Path.Combine(taskDirectory, "marker")));
+        var printed = (await File.ReadAllTextAsync(WorkspaceLayout.StdoutFile(request.AttemptDirectory), Ct)).TrimEnd('\n');
+        Assert.Equal(new DirectoryInfo(taskDirectory).ResolveLinkTarget(true)?.FullName ?? taskDirectory, printed);
+    }
+
+    [Fact]
+    public async Task A_relative_program_path_resolves_against_the_task_directory()
+    {
+        await using var executor = CreateExecutor();
+        var taskDirectory = NewTaskDirectory();
+        var script = Path.Combine(taskDirectory, "bin", "hello.sh");
+        Directory.CreateDirectory(Path.GetDirectoryName(script)!);
+        ExecutableFiles.Write(script, "#!/bin/sh\necho \"hello $1\"\n");
+        var request = Request(taskDirectory, ["./bin/hello.sh", "world"]);
+
+        var (_, result) = await RunAsync(executor, request);
+
+        AssertOutcome(AttemptOutcome.Succeeded, result, request);
+        Assert.Equal("hello world\n", await File.ReadAllTextAsync(WorkspaceLayout.StdoutFile(request.AttemptDirectory), Ct));
+    }
+
+    [Fact]
+    public async Task An_attempt_over_its_runtime_limit_times_out_and_its_processes_are_gone()
+    {
+        await using var executor = CreateExecutor();
+        var taskDirectory = NewTaskDirectory();
+        var request = Request(taskDirectory,
+            Shell("echo $$ > program.pid; sleep 600 & echo $! > child.pid; wait"), runtime: ShortRuntimeLimit);
+
+        var handle = await executor.StartAsync(request, Ct);
+        var program = await Eventually.ReadPidFileAsync(Path.Combine(taskDirectory, "program.pid"), FileTimeout, Ct);
+        var child = await Eventually.ReadPidFileAsync(Path.Combine(taskDirectory, "child.pid"), FileTimeout, Ct);
+        var result = await CompleteAsync(handle);
+
+        AssertOutcome(AttemptOutcome.TimedOut, result, request);
+        Assert.Null(result.ExitCode);
+        Assert.Equal("timed_out", ReadExitJson(request).GetProperty("outcome").GetString());
+        await AssertGoneAsync(program);
+        await AssertGoneAsync(child);
+    }
+
+    [Fact]
+    public async Task Kill_ends_the_attempt_Killed_and_its_whole_process_tree_is_gone()
+    {
+        await using var executor = CreateExecutor();
+        var taskDirectory = NewTaskDirectory();
+        // The program (a shell), a child, and a grandchild under a subshell; "ready" once every pid is written.
+        var request = Request(taskDirectory, Shell(
+            "echo $$ > program.pid; " +
+            "sleep 600 & echo $! > child.pid; " +
+            "( sleep 600 & echo $! > grandchild.pid; wait ) & echo $! > subshell.pid; " +
+            "wait"));
+
+        var handle = await executor.StartAsync(request, Ct);
+        var processes = new List<ProbedProcess>();
+        foreach (var name in new[] { "program", "child", "subshell", "grandchild" })
+        {
+            processes.Add(await Eventually.ReadPidFileAsync(Path.Combine(taskDirectory, name + ".pid"), FileTimeout, Ct));
+        }
+        await handle.KillAsync(Ct);
+        var result = await CompleteAsync(handle);
+
+        AssertOutcome(AttemptOutcome.Killed, result, request);
+        Assert.Null(result.ExitCode);
+        Assert.Equal("killed", ReadExitJson(request).GetProperty("outcome").GetString());
+        foreach (var process in processes)
+        {
+            await AssertGoneAsync(process);
+        }
+    }
+
+    [Fact]
+    public async Task Kill_after_the_attempt_ended_changes_nothing()
+    {
+        await using var executor = CreateExecutor();
+        var request = Request(NewTaskDirectory(), Shell("exit 0"));
+        var (handle, result) = await RunAsync(executor, request);
+
+        await handle.KillAsync(Ct);
+
+        AssertOutcome(AttemptOutcome.Succeeded, result, request);
+        Assert.Same(result, await CompleteAsync(handle));
+        Assert.Equal(0, ReadExitJson(request).GetProperty("exit_code").GetInt32());
+    }
+
+    [Fact]
+    public async Task Many_short_attempts_all_complete()
+    {
+        await using var executor = CreateExecutor();
+        var taskDirectory = NewTaskDirectory();
+        using var slots = new SemaphoreSlim(ManyAttemptsInFlight);
+        var runs = new List<Task<(AttemptRequest, AttemptResult)>>();
+        for (var i = 1; i <= ManyAttempts; i++)
+        {
+            await slots.WaitAsync(Ct);
+            var request = Request(taskDirectory, Shell("echo \"$1\"", i.ToString(CultureInfo.InvariantCulture)), attempt: i);
+            var handle = await executor.StartAsync(request, Ct);
+            runs.Add(Finish(handle, request));
+        }
+        var results = await Task.WhenAll(runs);
+
+        foreach (var (request, result) in results)
+        {
+            AssertOutcome(AttemptOutcome.Succeeded, result, request);
+            var printed = await File.ReadAllTextAsync(WorkspaceLayout.StdoutFile(request.AttemptDirectory), Ct);
+            Assert.Equal(request.Attempt.ToString(CultureInfo.InvariantCulture) + "\n", printed);
+        }
+
+        async Task<(AttemptRequest, AttemptResult)> Finish(IAttemptHandle handle, AttemptRequest request)
+        {
+            try
+            {
+                return (request, await CompleteAsync(handle));
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        _temp.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}
