@@ -1,0 +1,18 @@
+namespace Baton.Engine.Control;
+
+/// <summary>
+/// Requests that reach a run while it runs (from <c>baton kill</c> in another process, through a host's control
+/// channel). The run loop handles them between events, so they never race with its own state changes.
+/// </summary>
+public interface IRunControl
+{
+    /// <summary>The workflow the run belongs to.</summary>
+    string Workflow { get; }
+
+    /// <summary>
+    /// Kills the named tasks (all tasks when <paramref name="taskNames"/> is empty): waiting and ready ones become
+    /// Killed at once, running ones Killing and then Killed once their process tree is gone. Completes when every
+    /// named task is in a final state.
+    /// </summary>
+    Task<Runs.KillReport> KillAsync(IReadOnlyCollection<string> taskNames, CancellationToken cancellationToken);
+}

@@ -1,0 +1,65 @@
+using System.Threading.Channels;
+using Baton.Core.Stores;
+using Microsoft.Extensions.Logging;
+
+namespace Baton.Engine.Persistence;
+
+/// <summary>
+/// Group commit: the scheduling loop hands over state changes without waiting; one writer loop takes every
+/// change queued so far and applies them in a single store transaction. Under load a batch holds thousands of
+/// changes; when idle a change is written within one transaction's latency.
+/// </summary>
+public sealed partial class StateWriter : IAsyncDisposable
+{
+    private const int MaxBatch = 20_000;
+    private readonly Channel<StoreChange> _changes = Channel.CreateUnbounded<StoreChange>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly IBatonStore _store;
+    private readonly ILogger _logger;
+    private readonly Task _loop;
+
+    public StateWriter(IBatonStore store, ILogger logger)
+    {
+        _store = store;
+        _logger = logger;
+        _loop = Task.Run(WriteLoopAsync, CancellationToken.None);
+    }
+
+    /// <summary>Number of transactions committed, for diagnostics and tests.</summary>
+    public int Transactions { get; private set; }
+
+    public void Write(StoreChange change)
+    {
+        if (!_changes.Writer.TryWrite(change))
+        {
+            throw new InvalidOperationException("the state writer is closed");
+        }
+    }
+
+    /// <summary>Writes everything queued and stops; rethrows a store failure.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _changes.Writer.TryComplete();
+        await _loop;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<StoreChange>(1024);
+        var reader = _changes.Reader;
+        while (await reader.WaitToReadAsync(CancellationToken.None))
+        {
+            while (batch.Count < MaxBatch && reader.TryRead(out var change))
+            {
+                batch.Add(change);
+            }
+            // A cancelled run still records what happened to it, so the store write is not cancelled with it.
+            await _store.ApplyAsync(batch, CancellationToken.None);
+            Transactions++;
+            LogBatch(_logger, batch.Count);
+            batch.Clear();
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Trace, Message = "committed {Count} state changes")]
+    private static partial void LogBatch(ILogger logger, int count);
+}

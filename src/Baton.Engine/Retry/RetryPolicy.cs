@@ -1,0 +1,41 @@
+using Baton.Core.Lifecycle;
+
+namespace Baton.Engine.Retry;
+
+/// <summary>What follows an attempt: the task's next state and, for a failure, why.</summary>
+public readonly record struct RetryDecision(TaskState Next, FailureReason Reason);
+
+/// <summary>
+/// Turns an attempt's outcome into the task's next state (jobmon's rule): success is Done; a kill is Killed;
+/// any other outcome is retried while attempts remain (the task goes back to Ready), else the task is Failed
+/// with the reason the last attempt gives.
+/// </summary>
+public static class RetryPolicy
+{
+    public static RetryDecision Decide(AttemptOutcome outcome, int attemptsUsed, int maxAttempts)
+    {
+        if (outcome == AttemptOutcome.Succeeded)
+        {
+            return new(TaskState.Done, FailureReason.None);
+        }
+        if (outcome == AttemptOutcome.Killed)
+        {
+            return new(TaskState.Killed, FailureReason.None);
+        }
+        if (attemptsUsed < maxAttempts)
+        {
+            return new(TaskState.Ready, FailureReason.None);
+        }
+        return new(TaskState.Failed, ReasonFor(outcome));
+    }
+
+    public static FailureReason ReasonFor(AttemptOutcome outcome) => outcome switch
+    {
+        AttemptOutcome.Failed => FailureReason.ExitCode,
+        AttemptOutcome.TimedOut => FailureReason.Timeout,
+        AttemptOutcome.OutOfMemory => FailureReason.OutOfMemory,
+        AttemptOutcome.Lost or AttemptOutcome.Preempted => FailureReason.Lost,
+        AttemptOutcome.ExecutorFailed => FailureReason.ExecutorError,
+        _ => FailureReason.None,
+    };
+}

@@ -1,0 +1,30 @@
+using Baton.Core.Resources;
+
+namespace Baton.Engine.Runs;
+
+/// <summary>How a run places work: what the machine offers Baton.</summary>
+public sealed record RunOptions(ResourceCapacity Capacity);
+
+/// <summary>How a run ended.</summary>
+public sealed record RunSummary(
+    long RunId,
+    long WorkflowId,
+    int Total,
+    int AlreadyDone,
+    int Done,
+    int Failed,
+    int Killed,
+    int NotRun,
+    int AttemptsStarted,
+    bool Interrupted,
+    TimeSpan Elapsed)
+{
+    /// <summary>True when every task of the workflow is Done.</summary>
+    public bool Succeeded => !Interrupted && Done + AlreadyDone == Total;
+}
+
+/// <summary>What a run of a workflow would do, without running it.</summary>
+public sealed record RunPlan(long WorkflowId, int Total, int AlreadyDone, int ToRun, int Edges);
+
+/// <summary>What a kill request did to each task it named.</summary>
+public sealed record KillReport(IReadOnlyList<(string Task, string Outcome)> Tasks);

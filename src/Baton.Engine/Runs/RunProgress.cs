@@ -1,0 +1,91 @@
+using Baton.Core.Lifecycle;
+
+namespace Baton.Engine.Runs;
+
+/// <summary>
+/// Live counts of a run, per state and per template, read by a host to draw progress while the run loop updates
+/// them. Reads are lock-free and may be a moment stale; they are for display.
+/// </summary>
+public sealed class RunProgress
+{
+    private readonly StateCounts _all = new();
+    private TemplateProgress[] _templates = [];
+    private int _attemptsStarted;
+
+    /// <summary>Per template, in order of first appearance in the workflow.</summary>
+    public IReadOnlyList<TemplateProgress> Templates => Volatile.Read(ref _templates);
+
+    public int Count(TaskState state) => _all.Count(state);
+
+    public int Total => _all.Total;
+
+    /// <summary>Tasks that were already Done when the run started: they do not run again.</summary>
+    public int AlreadyDone => _all.AlreadyDone;
+
+    /// <summary>Attempts started by this run.</summary>
+    public int AttemptsStarted => Volatile.Read(ref _attemptsStarted);
+
+    internal void Initialize(IReadOnlyList<string> templateNames, int[] taskTemplate, TaskState[] states)
+    {
+        var templates = templateNames.Select(n => new TemplateProgress(n)).ToArray();
+        for (var t = 0; t < taskTemplate.Length; t++)
+        {
+            templates[taskTemplate[t]].Counts.Seed(states[t]);
+            _all.Seed(states[t]);
+        }
+        Volatile.Write(ref _templates, templates);
+    }
+
+    internal void Move(int template, TaskState from, TaskState to)
+    {
+        _all.Move(from, to);
+        _templates[template].Counts.Move(from, to);
+    }
+
+    internal void AttemptStarted() => Interlocked.Increment(ref _attemptsStarted);
+}
+
+/// <summary>Progress of the tasks of one template.</summary>
+public sealed class TemplateProgress(string name)
+{
+    public string Name { get; } = name;
+
+    internal StateCounts Counts { get; } = new();
+
+    public int Total => Counts.Total;
+
+    public int AlreadyDone => Counts.AlreadyDone;
+
+    public int Count(TaskState state) => Counts.Count(state);
+
+    /// <summary>Submitted, running or being killed.</summary>
+    public int Active => Count(TaskState.Submitted) + Count(TaskState.Running) + Count(TaskState.Killing);
+}
+
+/// <summary>Thread-safe counts of tasks per state.</summary>
+internal sealed class StateCounts
+{
+    private readonly int[] _counts = new int[Enum.GetValues<TaskState>().Length];
+
+    public int Total { get; private set; }
+
+    public int AlreadyDone { get; private set; }
+
+    public int Count(TaskState state) => Volatile.Read(ref _counts[(int)state]);
+
+    public void Seed(TaskState state)
+    {
+        _counts[(int)state]++;
+        Total++;
+        if (state == TaskState.Done)
+        {
+            AlreadyDone++;
+        }
+    }
+
+    public void Move(TaskState from, TaskState to)
+    {
+        Interlocked.Decrement(ref _counts[(int)from]);
+        Interlocked.Increment(ref _counts[(int)to]);
+    }
+}

@@ -1,0 +1,106 @@
+using Baton.Core.Errors;
+using Baton.Core.Executors;
+using Baton.Core.Graph;
+using Baton.Core.Lifecycle;
+using Baton.Core.Resources;
+using Baton.Core.Stores;
+using Baton.Core.Workspaces;
+using Baton.Engine.Control;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Baton.Engine.Runs;
+
+/// <summary>
+/// Runs a workflow: records it in the store, opens a run, and drives its tasks through their lifecycle until
+/// every task is Done, Failed or Killed (or the run is interrupted). Tasks already Done never run again.
+/// The same runner serves <c>baton run</c> and, later, a server.
+/// </summary>
+public sealed class WorkflowRunner(
+    IBatonStore store,
+    IExecutor executor,
+    WorkspaceLayout layout,
+    RunOptions options,
+    TimeProvider? timeProvider = null,
+    ILoggerFactory? loggerFactory = null)
+{
+    private readonly TimeProvider _time = timeProvider ?? TimeProvider.System;
+    private readonly ILoggerFactory _loggers = loggerFactory ?? NullLoggerFactory.Instance;
+
+    /// <summary>
+    /// Checks that every task can ever be placed on this machine. Throws <see cref="BatonInputException"/> naming
+    /// the first task that cannot, before anything is written.
+    /// </summary>
+    public static void EnsurePlaceable(WorkflowGraph graph, ResourceCapacity capacity)
+    {
+        foreach (var task in graph.Tasks)
+        {
+            if (!capacity.CanEverFit(task.Resources))
+            {
+                var what = task.Resources.Cpus > capacity.Cpus
+                    ? $"{task.Resources.Cpus} cpus but Baton may use {capacity.Cpus} (see --cpus)"
+                    : $"{ResourceParser.FormatMemory(task.Resources.MemoryBytes)} of memory but Baton may use {ResourceParser.FormatMemory(capacity.MemoryBytes)} (see --memory)";
+                throw new BatonInputException(task.Location, $"task '{task.Name}' needs {what}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records the workflow in the store without running anything and says what a run would do: a plan.
+    /// </summary>
+    public async Task<RunPlan> PlanAsync(WorkflowGraph graph, CancellationToken cancellationToken = default)
+    {
+        EnsurePlaceable(graph, options.Capacity);
+        var registered = await RegisterAsync(graph, cancellationToken);
+        var done = registered.Registration.States.Count(s => s == TaskState.Done);
+        return new RunPlan(registered.Registration.WorkflowId, graph.Tasks.Count, done, graph.Tasks.Count - done, graph.EdgeCount);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="graph"/> to the end. Cancelling <paramref name="cancellationToken"/> interrupts the run:
+    /// running attempts are killed and recorded as Killed, tasks not started stay as they are for the next run.
+    /// </summary>
+    /// <param name="progress">Live counts for a host to display; optional.</param>
+    /// <param name="onStarted">Called with the run's control once it runs, so a host can route kill requests to it.</param>
+    public async Task<RunSummary> RunAsync(
+        WorkflowGraph graph,
+        RunProgress? progress = null,
+        Action<IRunControl>? onStarted = null,
+        CancellationToken cancellationToken = default)
+    {
+        EnsurePlaceable(graph, options.Capacity);
+        var started = _time.GetTimestamp();
+        var (registration, directories, parameters) = await RegisterAsync(graph, cancellationToken);
+        var runId = await store.StartRunAsync(registration.WorkflowId, Environment.MachineName, Environment.ProcessId, _time.GetUtcNow(), cancellationToken);
+        progress ??= new RunProgress();
+
+        await using var loop = new RunLoop(graph, registration, runId, directories, parameters, store, executor, layout, options, progress, _time, _loggers.CreateLogger<RunLoop>());
+        RunSummary summary;
+        try
+        {
+            summary = await loop.RunAsync(onStarted, started, cancellationToken);
+        }
+        catch
+        {
+            await store.FinishRunAsync(runId, RunStatus.Interrupted, _time.GetUtcNow(), CancellationToken.None);
+            throw;
+        }
+        var status = summary.Interrupted ? RunStatus.Interrupted : summary.Succeeded ? RunStatus.Done : RunStatus.Failed;
+        await store.FinishRunAsync(runId, status, _time.GetUtcNow(), CancellationToken.None);
+        return summary with { WorkflowId = registration.WorkflowId };
+    }
+
+    private async Task<(WorkflowRegistration Registration, string[] Directories, string[] Parameters)> RegisterAsync(WorkflowGraph graph, CancellationToken cancellationToken)
+    {
+        var directories = new string[graph.Tasks.Count];
+        var parameters = new string[graph.Tasks.Count];
+        for (var t = 0; t < directories.Length; t++)
+        {
+            var task = graph.Tasks[t];
+            directories[t] = layout.TaskDirectory(task.Template.Name, task.Identity);
+            parameters[t] = TaskParameters.ToJson(graph, t);
+        }
+        var registration = await store.RegisterWorkflowAsync(graph, directories, parameters, _time.GetUtcNow(), cancellationToken);
+        return (registration, directories, parameters);
+    }
+}
