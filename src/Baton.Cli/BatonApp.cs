@@ -1,0 +1,103 @@
+using System.CommandLine;
+using Baton.Cli.Commands;
+using Baton.Core.Errors;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Spectre.Console;
+
+namespace Baton.Cli;
+
+/// <summary>
+/// The <c>baton</c> command line. Hosts (Program, tests) call <see cref="RunAsync"/> with their own writers.
+/// A user error prints one line and exits 2; no stack trace unless <c>--verbose</c>.
+/// </summary>
+public static class BatonApp
+{
+    /// <summary>Logs go to stderr, so that stdout stays clean for tables, logs and JSON.</summary>
+    private static ILoggerFactory CreateLoggers(bool verbose) => verbose
+        ? LoggerFactory.Create(b => b
+            .SetMinimumLevel(LogLevel.Debug)
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "HH:mm:ss.fff ";
+            }))
+        : NullLoggerFactory.Instance;
+
+    /// <summary>
+    /// The process's console. When stdout is not a terminal (a pipe, a file, CI) tables are not squeezed into 80
+    /// columns: a line per row is easier to grep than wrapped cells.
+    /// </summary>
+    private static IAnsiConsole SystemConsole()
+    {
+        var console = AnsiConsole.Console;
+        if (Console.IsOutputRedirected)
+        {
+            console.Profile.Width = 250;
+        }
+        return console;
+    }
+
+    /// <summary>Runs one command line and returns its exit code.</summary>
+    /// <param name="console">Where tables and progress go; null: the process's terminal.</param>
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, IAnsiConsole? console = null, CancellationToken cancellationToken = default)
+    {
+        var common = new CommonOptions();
+        ILoggerFactory? loggers = null;
+        CliContext Context(ParseResult parse)
+        {
+            var verbose = parse.GetValue(common.Verbose);
+            loggers ??= CreateLoggers(verbose);
+            return new CliContext(console ?? SystemConsole(), output, error, loggers, TimeProvider.System);
+        }
+
+        var root = new RootCommand("Baton runs computational tasks once each: workflows of command tasks, locally or on a cluster.")
+        {
+            Options = { common.Workspace, common.Verbose },
+        };
+        root.Subcommands.Add(RunCommand.Create(common, Context));
+        root.Subcommands.Add(ListCommand.Create(common, Context));
+        root.Subcommands.Add(ShowCommand.Create(common, Context));
+        root.Subcommands.Add(LogsCommand.Create(common, Context));
+        root.Subcommands.Add(KillCommand.Create(common, Context));
+        root.Subcommands.Add(RunsCommand.Create(common, Context));
+
+        var parse = root.Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            await error.WriteLineAsync($"baton: error: {parse.Errors[0].Message} (see 'baton --help')");
+            return ExitCodes.InputError;
+        }
+        try
+        {
+            return await parse.InvokeAsync(new InvocationConfiguration
+            {
+                Output = output,
+                Error = error,
+                EnableDefaultExceptionHandler = false,
+                // Ctrl-C cancels the command's token; a run then kills its attempts and records them before exiting.
+                ProcessTerminationTimeout = TimeSpan.FromSeconds(60),
+            }, cancellationToken);
+        }
+        catch (BatonInputException ex)
+        {
+            await error.WriteLineAsync($"baton: error: {ex.Message}");
+            return ExitCodes.InputError;
+        }
+        catch (OperationCanceledException)
+        {
+            await error.WriteLineAsync("baton: interrupted");
+            return ExitCodes.Interrupted;
+        }
+        catch (Exception ex) when (!parse.GetValue(common.Verbose))
+        {
+            await error.WriteLineAsync($"baton: internal error: {ex.GetType().Name}: {ex.Message} (run with --verbose for details)");
+            return ExitCodes.InternalError;
+        }
+        finally
+        {
+            loggers?.Dispose();
+        }
+    }
+}

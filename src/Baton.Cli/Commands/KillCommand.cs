@@ -1,0 +1,109 @@
+using System.CommandLine;
+using Baton.Cli.Control;
+using Baton.Cli.Workspaces;
+using Baton.Core.Errors;
+using Baton.Core.Lifecycle;
+using Baton.Core.Stores;
+using Spectre.Console;
+
+namespace Baton.Cli.Commands;
+
+/// <summary>
+/// <c>baton kill TASK...|--workflow W</c>. While a run drives the workspace, the request goes to it (it owns the
+/// tasks' states): running tasks go Killing, then Killed once their process tree is gone, and this command
+/// waits for that. With no run, tasks that are waiting or ready become Killed directly.
+/// </summary>
+internal static class KillCommand
+{
+    public static Command Create(CommonOptions common, Func<ParseResult, CliContext> context)
+    {
+        var tasks = new Argument<string[]>("task") { Description = "Task names or identity prefixes", Arity = ArgumentArity.ZeroOrMore };
+        var workflow = CommonOptions.WorkflowFilter("Kill every unfinished task of this workflow (or: the workflow the named tasks belong to)");
+        var command = new Command("kill", "Kill tasks: running ones have their whole process tree killed") { tasks, workflow };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var cli = context(parse);
+            var names = parse.GetValue(tasks) ?? [];
+            var workflowName = parse.GetValue(workflow);
+            if (names.Length == 0 && workflowName is null)
+            {
+                throw new BatonInputException("name the tasks to kill, or give --workflow to kill every unfinished task of a workflow");
+            }
+            var layout = WorkspaceLocation.Resolve(parse.GetValue(common.Workspace));
+            await using var store = await WorkspaceStore.OpenAsync(layout, create: false, cli.Loggers, cancellationToken);
+
+            var targets = new List<TaskRow>();
+            if (names.Length == 0)
+            {
+                targets.AddRange(await store.ListTasksAsync(new TaskFilter { Workflow = workflowName }, cancellationToken));
+                if (targets.Count == 0)
+                {
+                    throw new BatonInputException($"no workflow '{workflowName}' in this workspace (see 'baton runs')");
+                }
+            }
+            else
+            {
+                foreach (var name in names)
+                {
+                    targets.Add(await TaskResolver.ResolveAsync(store, name, workflowName, cancellationToken));
+                }
+            }
+
+            var results = new List<(string Task, string Outcome)>();
+            var response = await ControlClient.TrySendAsync(layout.Root, new ControlRequest("kill", names.Length == 0 ? [] : targets.Select(t => t.Name).ToArray()), cancellationToken);
+            var handled = new HashSet<string>(StringComparer.Ordinal);
+            if (response is { Error: null } && (workflowName is null || response.Workflow == workflowName || names.Length > 0))
+            {
+                foreach (var r in response.Results.Where(r => r.Outcome != "not in this run"))
+                {
+                    results.Add((r.Task, r.Outcome));
+                    handled.Add(r.Task);
+                }
+                if (names.Length == 0 && response.Workflow == workflowName)
+                {
+                    targets.Clear();
+                }
+            }
+            else if (response is { Error: { } error })
+            {
+                throw new BatonInputException($"the running baton could not take the request: {error}");
+            }
+
+            var now = cli.Time.GetUtcNow();
+            var changes = new List<StoreChange>();
+            foreach (var t in targets.Where(t => !handled.Contains(t.Name)))
+            {
+                switch (t.State)
+                {
+                    case TaskState.Waiting or TaskState.Ready or TaskState.PendingInput:
+                        changes.Add(new TaskStateChanged(t.TaskId, 0, t.State, TaskState.Killed, FailureReason.None, "killed on request while no run was active", now));
+                        results.Add((t.Name, "killed"));
+                        break;
+                    case TaskState.Submitted or TaskState.Running or TaskState.Killing:
+                        results.Add((t.Name, "recorded as running, but no run is active; the next 'baton run' reconciles it"));
+                        break;
+                    default:
+                        if (names.Length > 0)
+                        {
+                            results.Add((t.Name, $"already {t.State.ToWord()}"));
+                        }
+                        break;
+                }
+            }
+            if (changes.Count > 0)
+            {
+                await store.ApplyAsync(changes, cancellationToken);
+            }
+            foreach (var (task, outcome) in results)
+            {
+                cli.Console.MarkupLine($"{Markup.Escape(task)}: {Markup.Escape(outcome)}");
+            }
+            if (results.Count == 0)
+            {
+                cli.Console.MarkupLine("[grey]nothing to kill: every task is already finished[/]");
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

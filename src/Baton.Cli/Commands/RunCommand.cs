@@ -1,0 +1,83 @@
+using System.CommandLine;
+using Baton.Cli.Control;
+using Baton.Cli.Rendering;
+using Baton.Cli.Workspaces;
+using Baton.Core.Lifecycle;
+using Baton.Core.Resources;
+using Baton.Core.Stores;
+using Baton.Core.Workflows;
+using Baton.Engine.Runs;
+using Baton.Executors.Local;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+
+namespace Baton.Cli.Commands;
+
+/// <summary><c>baton run FILE</c>: runs a workflow locally; a second run resumes it and runs nothing that is Done.</summary>
+internal static class RunCommand
+{
+    public static Command Create(CommonOptions common, Func<ParseResult, CliContext> context)
+    {
+        var file = new Argument<string>("file") { Description = "The workflow file (YAML)" };
+        var cpus = new Option<int?>("--cpus") { Description = "Cores Baton may use (default: workspace settings, else all detected)" };
+        var memory = new Option<string?>("--memory") { Description = "Memory Baton may use, e.g. 16G (default: workspace settings, else all detected)" };
+        var noProgress = new Option<bool>("--no-progress") { Description = "Print only the summary" };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Validate the workflow, record it in the workspace and say what would run, without running anything" };
+        var command = new Command("run", "Run a workflow file; tasks that are already done do not run again")
+        {
+            file, cpus, memory, noProgress, dryRun,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            context(parse),
+            parse.GetValue(file)!,
+            parse.GetValue(common.Workspace),
+            parse.GetValue(cpus),
+            parse.GetValue(memory),
+            !parse.GetValue(noProgress),
+            parse.GetValue(dryRun),
+            cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliContext cli, string file, string? workspace, int? cpus, string? memory, bool progressShown, bool dryRun, CancellationToken cancellationToken)
+    {
+        // Everything that can be wrong with the input is checked before the workspace is touched.
+        var graph = WorkflowCompiler.CompileFile(file);
+        var layout = WorkspaceLocation.Resolve(workspace);
+        var settings = Directory.Exists(layout.Root) ? WorkspaceSettings.Load(layout.Root) : new WorkspaceSettings(null, null);
+        var capacity = MachineCapacity.Resolve(cpus, memory, settings);
+        WorkflowRunner.EnsurePlaceable(graph, capacity);
+
+        await using var store = await WorkspaceStore.OpenAsync(layout, create: true, cli.Loggers, cancellationToken);
+        using var workspaceLock = WorkspaceLock.Acquire(layout.LockFile, () => DescribeHolder(store));
+        await using var executor = new LocalExecutor(new LocalExecutorOptions(), cli.Loggers.CreateLogger<LocalExecutor>(), cli.Time);
+        await using var control = ControlServer.Start(layout.Root, cli.Loggers.CreateLogger<ControlServer>());
+
+        var runner = new WorkflowRunner(store, executor, layout, new RunOptions(capacity), cli.Time, cli.Loggers);
+        if (dryRun)
+        {
+            var plan = await runner.PlanAsync(graph, cancellationToken);
+            cli.Console.MarkupLine(
+                $"workflow [bold]{Markup.Escape(graph.Name)}[/]: {plan.Total} tasks, {plan.Edges} dependencies; " +
+                $"{plan.AlreadyDone} already done, {plan.ToRun} would run (on up to {capacity.Cpus} cpus and {ResourceParser.FormatMemory(capacity.MemoryBytes)}).");
+            return ExitCodes.Success;
+        }
+        var progress = new RunProgress();
+        var run = runner.RunAsync(graph, progress, c => control?.Attach(c), cancellationToken);
+        await RunView.FollowAsync(cli.Console, progress, run, cli.Time, progressShown);
+        var summary = await run;
+
+        var failures = summary.Failed + summary.Killed > 0
+            ? await store.ListTasksAsync(new TaskFilter { Workflow = graph.Name, States = [TaskState.Failed, TaskState.Killed] }, CancellationToken.None)
+            : [];
+        RunView.Summary(cli.Console, graph.Name, summary, progress, failures);
+        return summary.Succeeded ? ExitCodes.Success : summary.Interrupted ? ExitCodes.Interrupted : ExitCodes.TasksFailed;
+    }
+
+    private static string DescribeHolder(IBatonStore store)
+    {
+        var active = store.ListRunsAsync(null, CancellationToken.None).AsTask().GetAwaiter().GetResult()
+            .FirstOrDefault(r => r.Status == RunStatus.Running);
+        return active is null ? "" : $" (run {active.RunId} of '{active.Workflow}', pid {active.ProcessId} on {active.Host})";
+    }
+}

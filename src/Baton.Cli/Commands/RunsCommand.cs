@@ -1,0 +1,47 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Baton.Cli.Rendering;
+using Baton.Cli.Workspaces;
+using Spectre.Console;
+
+namespace Baton.Cli.Commands;
+
+/// <summary><c>baton runs</c>: the runs of the workspace, newest first.</summary>
+internal static class RunsCommand
+{
+    public static Command Create(CommonOptions common, Func<ParseResult, CliContext> context)
+    {
+        var workflow = CommonOptions.WorkflowFilter("Only runs of this workflow");
+        var json = CommonOptions.Json();
+        var command = new Command("runs", "List workflow runs") { workflow, json };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var cli = context(parse);
+            await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli.Loggers, cancellationToken);
+            var runs = await store.ListRunsAsync(parse.GetValue(workflow), cancellationToken);
+            if (parse.GetValue(json))
+            {
+                var rows = runs.Select(r => new RunJson(r.RunId, r.Workflow, r.Status.ToString().ToLowerInvariant(), r.StartedAt, r.EndedAt, r.Host, r.ProcessId)).ToArray();
+                await cli.Output.WriteLineAsync(JsonSerializer.Serialize(rows, CliJson.Default.RunJsonArray));
+                return ExitCodes.Success;
+            }
+            var table = new Table().Border(TableBorder.Simple);
+            table.AddColumns("run", "workflow", "status", "started (UTC)", "ended (UTC)", "host", "pid");
+            foreach (var r in runs)
+            {
+                table.AddRow(
+                    r.RunId.ToString(CultureInfo.InvariantCulture),
+                    Markup.Escape(r.Workflow),
+                    r.Status.ToString().ToLowerInvariant(),
+                    r.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+                    r.EndedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "",
+                    Markup.Escape(r.Host),
+                    r.ProcessId.ToString(CultureInfo.InvariantCulture));
+            }
+            cli.Console.Write(table);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,121 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Baton.Cli.Rendering;
+using Baton.Cli.Workspaces;
+using Baton.Core.Lifecycle;
+using Baton.Core.Stores;
+using Spectre.Console;
+
+namespace Baton.Cli.Commands;
+
+/// <summary><c>baton show TASK</c>: identity, parameters, state history and every attempt of one task.</summary>
+internal static class ShowCommand
+{
+    public static Command Create(CommonOptions common, Func<ParseResult, CliContext> context)
+    {
+        var task = new Argument<string>("task") { Description = "A task name or an identity prefix" };
+        var workflow = CommonOptions.WorkflowFilter("The workflow the task belongs to, when the name is in several");
+        var json = CommonOptions.Json();
+        var command = new Command("show", "Show one task: identity, parameters, state history and attempts") { task, workflow, json };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var cli = context(parse);
+            await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli.Loggers, cancellationToken);
+            var row = await TaskResolver.ResolveAsync(store, parse.GetValue(task)!, parse.GetValue(workflow), cancellationToken);
+            var details = await store.GetTaskDetailsAsync(row.TaskId, cancellationToken)
+                ?? throw new InvalidOperationException($"task {row.TaskId} vanished from the store");
+            details = details with { Task = row };
+            if (parse.GetValue(json))
+            {
+                await cli.Output.WriteLineAsync(JsonSerializer.Serialize(ToJson(details), CliJson.Default.TaskDetailsJson));
+            }
+            else
+            {
+                Render(cli.Console, details);
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static TaskDetailsJson ToJson(TaskDetails d) => new(
+        TaskJson.FromRow(d.Task),
+        JsonNode.Parse(d.ParamsJson),
+        d.Attributes,
+        d.History.Select(h => new HistoryJson(h.State.ToWord(), h.Reason == FailureReason.None ? null : h.Reason.ToWord(), h.Message, h.At, h.RunId)).ToArray(),
+        d.Attempts.Select(a => new AttemptJson(
+            a.Number, a.RunId, a.Executor, a.ExecutorId, a.Host, a.ProcessId, a.Directory, a.StartedAt, a.EndedAt,
+            a.EndedAt is { } end ? (end - a.StartedAt).TotalSeconds : null,
+            a.Outcome?.ToWord(), a.ExitCode, a.Message)).ToArray());
+
+    private static void Render(IAnsiConsole console, TaskDetails d)
+    {
+        var t = d.Task;
+        var facts = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
+        void Fact(string label, string markup) => facts.AddRow(new Markup($"[grey]{label}[/]"), new Markup(markup));
+        Fact("task", $"[bold]{Markup.Escape(t.Name)}[/]");
+        Fact("workflow", Markup.Escape(t.Workflow));
+        Fact("state", ListCommand.StateMarkup(t.State, t.Reason));
+        Fact("identity", t.Identity);
+        Fact("template", Markup.Escape(t.Template));
+        Fact("directory", Markup.Escape(t.Directory));
+        if (t.Tags.Count > 0)
+        {
+            Fact("tags", Markup.Escape(string.Join(", ", t.Tags)));
+        }
+        foreach (var (key, value) in d.Attributes)
+        {
+            Fact($"attribute {Markup.Escape(key)}", Markup.Escape(value));
+        }
+        if (JsonNode.Parse(d.ParamsJson) is JsonObject parameters)
+        {
+            Fact("command", Markup.Escape(parameters["command"]?.GetValue<string>() ?? ""));
+            foreach (var role in new[] { "node_args", "task_args", "op_args" })
+            {
+                if (parameters[role] is JsonObject args && args.Count > 0)
+                {
+                    Fact(role, Markup.Escape(string.Join("  ", args.Select(a => $"{a.Key}={a.Value}"))));
+                }
+            }
+        }
+        console.Write(facts);
+
+        var history = new Table().Border(TableBorder.Simple).Title("state history");
+        history.AddColumns("at (UTC)", "state", "run", "why");
+        foreach (var h in d.History)
+        {
+            history.AddRow(
+                h.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
+                ListCommand.StateMarkup(h.State, h.Reason),
+                h.RunId?.ToString(CultureInfo.InvariantCulture) ?? "",
+                Markup.Escape(h.Message ?? ""));
+        }
+        console.Write(history);
+
+        if (d.Attempts.Count == 0)
+        {
+            console.MarkupLine("[grey]no attempts yet[/]");
+            return;
+        }
+        var attempts = new Table().Border(TableBorder.Simple).Title("attempts");
+        attempts.AddColumns("#", "outcome", "exit", "started (UTC)", "duration", "host", "pid");
+        foreach (var a in d.Attempts)
+        {
+            attempts.AddRow(
+                a.Number.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(a.Outcome?.ToWord() ?? "running") + (a.Message is { Length: > 0 } m && a.Outcome != AttemptOutcome.Failed ? $" [grey]({Markup.Escape(m)})[/]" : ""),
+                a.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "",
+                a.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+                a.EndedAt is { } end ? FormatDuration(end - a.StartedAt) : "",
+                Markup.Escape(a.Host),
+                a.ProcessId?.ToString(CultureInfo.InvariantCulture) ?? "");
+        }
+        console.Write(attempts);
+        console.MarkupLine($"[grey]attempt files (stdout, stderr, exit.json): {Markup.Escape(d.Attempts[^1].Directory)}[/]");
+    }
+
+    private static string FormatDuration(TimeSpan d) =>
+        d.TotalSeconds < 60 ? d.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture) + "s" : d.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture);
+}

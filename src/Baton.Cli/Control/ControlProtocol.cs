@@ -1,0 +1,31 @@
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Serialization;
+
+namespace Baton.Cli.Control;
+
+/// <summary>
+/// How <c>baton kill</c> reaches the run that drives a workspace: one JSON line each way over a Unix socket in the
+/// abstract namespace (no file to go stale; the kernel frees the name when the run's process dies). The name is
+/// derived from the workspace path, so each workspace has its own.
+/// </summary>
+internal static class ControlProtocol
+{
+    public static UnixDomainSocketEndPoint EndPointFor(string workspaceRoot)
+    {
+        var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(workspaceRoot)))[..32];
+        return new UnixDomainSocketEndPoint("\0baton/" + digest);
+    }
+}
+
+internal sealed record ControlRequest(string Op, string[] Tasks);
+
+internal sealed record ControlTaskResult(string Task, string Outcome);
+
+internal sealed record ControlResponse(string? Workflow, ControlTaskResult[] Results, string? Error);
+
+[JsonSerializable(typeof(ControlRequest))]
+[JsonSerializable(typeof(ControlResponse))]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower)]
+internal sealed partial class ControlJson : JsonSerializerContext;

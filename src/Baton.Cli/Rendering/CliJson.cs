@@ -1,0 +1,57 @@
+using System.Text.Json.Serialization;
+using Baton.Core.Lifecycle;
+using Baton.Core.Stores;
+
+namespace Baton.Cli.Rendering;
+
+/// <summary>A task as <c>--json</c> prints it; field names are stable for scripts.</summary>
+internal sealed record TaskJson(
+    string Workflow,
+    string Name,
+    string Template,
+    string Identity,
+    string State,
+    string? Reason,
+    int Attempts,
+    int? ExitCode,
+    IReadOnlyList<string> Tags,
+    string Directory,
+    DateTimeOffset UpdatedAt)
+{
+    public static TaskJson FromRow(TaskRow r) => new(
+        r.Workflow, r.Name, r.Template, r.Identity, r.State.ToWord(),
+        r.Reason == FailureReason.None ? null : r.Reason.ToWord(),
+        r.AttemptCount, r.LastExitCode, r.Tags, r.Directory, r.UpdatedAt);
+}
+
+internal sealed record HistoryJson(string State, string? Reason, string? Message, DateTimeOffset At, long? Run);
+
+internal sealed record AttemptJson(
+    int Number,
+    long Run,
+    string Executor,
+    string ExecutorId,
+    string Host,
+    int? Pid,
+    string Directory,
+    DateTimeOffset StartedAt,
+    DateTimeOffset? EndedAt,
+    double? DurationSeconds,
+    string? Outcome,
+    int? ExitCode,
+    string? Message);
+
+internal sealed record TaskDetailsJson(
+    TaskJson Task,
+    System.Text.Json.Nodes.JsonNode? Params,
+    IReadOnlyDictionary<string, string> Attributes,
+    IReadOnlyList<HistoryJson> History,
+    IReadOnlyList<AttemptJson> Attempts);
+
+internal sealed record RunJson(long Run, string Workflow, string Status, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string Host, int Pid);
+
+[JsonSerializable(typeof(TaskJson[]), TypeInfoPropertyName = "TaskJsonArray")]
+[JsonSerializable(typeof(TaskDetailsJson))]
+[JsonSerializable(typeof(RunJson[]), TypeInfoPropertyName = "RunJsonArray")]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
+internal sealed partial class CliJson : JsonSerializerContext;

@@ -1,0 +1,17 @@
+using Baton.Core.Workspaces;
+
+namespace Baton.Cli.Workspaces;
+
+/// <summary>Which workspace a command uses: <c>--workspace</c>, else <c>BATON_WORKSPACE</c>, else <c>./.baton</c>.</summary>
+internal static class WorkspaceLocation
+{
+    public static WorkspaceLayout Resolve(string? option)
+    {
+        var path = !string.IsNullOrWhiteSpace(option)
+            ? option
+            : Environment.GetEnvironmentVariable(WorkspaceLayout.EnvironmentVariable) is { Length: > 0 } fromEnvironment
+                ? fromEnvironment
+                : WorkspaceLayout.DefaultDirectory;
+        return new WorkspaceLayout(path);
+    }
+}

@@ -1,0 +1,34 @@
+using Baton.Core.Errors;
+
+namespace Baton.Cli.Workspaces;
+
+/// <summary>
+/// The exclusive lock that lets one orchestrator at a time drive a workspace's tasks. On Linux .NET takes an
+/// advisory <c>flock</c> for <see cref="FileShare.None"/>; the kernel drops it when the process dies, so a
+/// crashed run never leaves a stale lock behind.
+/// </summary>
+internal sealed class WorkspaceLock : IDisposable
+{
+    private readonly FileStream _stream;
+
+    private WorkspaceLock(FileStream stream) => _stream = stream;
+
+    /// <summary>Takes the lock or throws <see cref="BatonInputException"/> saying the workspace is in use.</summary>
+    public static WorkspaceLock Acquire(string lockFile, Func<string> describeHolder)
+    {
+        try
+        {
+            return new WorkspaceLock(new FileStream(lockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None));
+        }
+        catch (IOException)
+        {
+            throw new BatonInputException($"the workspace '{Path.GetDirectoryName(lockFile)}' is in use by another baton run{describeHolder()}; wait for it or use another --workspace");
+        }
+        catch (UnauthorizedAccessException ex)
+        {
+            throw new BatonInputException($"cannot lock the workspace: {ex.Message}");
+        }
+    }
+
+    public void Dispose() => _stream.Dispose();
+}

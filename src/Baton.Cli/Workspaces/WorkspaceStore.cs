@@ -1,0 +1,31 @@
+using Baton.Core.Errors;
+using Baton.Core.Stores;
+using Baton.Core.Workspaces;
+using Baton.Stores.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace Baton.Cli.Workspaces;
+
+/// <summary>Opens a workspace's store: creating the workspace for <c>run</c>, requiring it for the other commands.</summary>
+internal static class WorkspaceStore
+{
+    public static async Task<IBatonStore> OpenAsync(WorkspaceLayout layout, bool create, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        if (create)
+        {
+            try
+            {
+                Directory.CreateDirectory(layout.Root);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                throw new BatonInputException($"cannot create the workspace '{layout.Root}': {ex.Message}");
+            }
+        }
+        else if (!File.Exists(layout.StoreFile))
+        {
+            throw new BatonInputException($"no Baton workspace at '{layout.Root}' (run 'baton run FILE' first, or pass --workspace / set {WorkspaceLayout.EnvironmentVariable})");
+        }
+        return await SqliteStore.OpenAsync(layout.StoreFile, loggers.CreateLogger<SqliteStore>(), cancellationToken: cancellationToken);
+    }
+}
