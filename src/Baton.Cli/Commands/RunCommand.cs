@@ -2,6 +2,7 @@ using System.CommandLine;
 using Baton.Cli.Control;
 using Baton.Cli.Rendering;
 using Baton.Cli.Workspaces;
+using Baton.Core.Errors;
 using Baton.Core.Lifecycle;
 using Baton.Core.Resources;
 using Baton.Core.Stores;
@@ -49,7 +50,8 @@ internal static class RunCommand
         WorkflowRunner.EnsurePlaceable(graph, capacity);
 
         await using var store = await WorkspaceStore.OpenAsync(layout, create: true, cli.Loggers, cancellationToken);
-        using var workspaceLock = WorkspaceLock.Acquire(layout.LockFile, () => DescribeHolder(store));
+        using var workspaceLock = WorkspaceLock.TryAcquire(layout.LockFile)
+            ?? throw new BatonInputException($"the workspace '{layout.Root}' is in use by another baton run{await DescribeHolderAsync(store, cancellationToken)}; wait for it or use another --workspace");
         await using var executor = new LocalExecutor(new LocalExecutorOptions(), cli.Loggers.CreateLogger<LocalExecutor>(), cli.Time);
         await using var control = ControlServer.Start(layout.Root, cli.Loggers.CreateLogger<ControlServer>());
 
@@ -74,10 +76,10 @@ internal static class RunCommand
         return summary.Succeeded ? ExitCodes.Success : summary.Interrupted ? ExitCodes.Interrupted : ExitCodes.TasksFailed;
     }
 
-    private static string DescribeHolder(IBatonStore store)
+    private static async Task<string> DescribeHolderAsync(IBatonStore store, CancellationToken cancellationToken)
     {
-        var active = store.ListRunsAsync(null, CancellationToken.None).AsTask().GetAwaiter().GetResult()
-            .FirstOrDefault(r => r.Status == RunStatus.Running);
+        var runs = await store.ListRunsAsync(null, cancellationToken);
+        var active = runs.FirstOrDefault(r => r.Status == RunStatus.Running);
         return active is null ? "" : $" (run {active.RunId} of '{active.Workflow}', pid {active.ProcessId} on {active.Host})";
     }
 }

@@ -13,8 +13,8 @@ internal sealed class WorkspaceLock : IDisposable
 
     private WorkspaceLock(FileStream stream) => _stream = stream;
 
-    /// <summary>Takes the lock or throws <see cref="BatonInputException"/> saying the workspace is in use.</summary>
-    public static WorkspaceLock Acquire(string lockFile, Func<string> describeHolder)
+    /// <summary>Takes the lock; null when another process holds it.</summary>
+    public static WorkspaceLock? TryAcquire(string lockFile)
     {
         try
         {
@@ -22,7 +22,7 @@ internal sealed class WorkspaceLock : IDisposable
         }
         catch (IOException)
         {
-            throw new BatonInputException($"the workspace '{Path.GetDirectoryName(lockFile)}' is in use by another baton run{describeHolder()}; wait for it or use another --workspace");
+            return null;
         }
         catch (UnauthorizedAccessException ex)
         {
