@@ -17,7 +17,6 @@ internal static unsafe partial class Native
     internal const int EINTR = 4;
     internal const int ENOEXEC = 8;
     internal const int ECHILD = 10;
-    internal const int EPIPE = 32;
 
     internal const int X_OK = 1;
 
@@ -25,7 +24,6 @@ internal static unsafe partial class Native
     internal const int O_WRONLY = 1;
     internal const int O_CREAT = 0x40;
     internal const int O_TRUNC = 0x200;
-    internal const int O_NONBLOCK = 0x800;
     internal const int O_CLOEXEC = 0x80000;
 
     internal const short POSIX_SPAWN_SETSIGDEF = 0x04;

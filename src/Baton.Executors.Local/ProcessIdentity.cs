@@ -1,4 +1,6 @@
+using System.Buffers.Text;
 using System.Globalization;
+using System.Text;
 
 namespace Baton.Executors.Local;
 
@@ -33,23 +35,40 @@ public readonly record struct ProcessIdentity(int ProcessId, long StartTime)
         public bool HasEnded => State is 'Z' or 'X' or 'x';
     }
 
-    internal static bool TryReadStat(int processId, out StatFields stat)
+    internal static unsafe bool TryReadStat(int processId, out StatFields stat)
     {
         stat = default;
         if (processId <= 0)
         {
             return false;
         }
-        string text;
-        try
+        // Plain system calls into a stack buffer: the supervisor reads this once per program it starts. A stat
+        // line is about 300 bytes; the command name in it is at most 64.
+        Span<byte> path = stackalloc byte[32];
+        "/proc/"u8.CopyTo(path);
+        Utf8Formatter.TryFormat(processId, path[6..], out var digits);
+        "/stat\0"u8.CopyTo(path[(6 + digits)..]);
+        Span<byte> bytes = stackalloc byte[1024];
+        int length;
+        fixed (byte* p = path, b = bytes)
         {
-            text = File.ReadAllText(string.Create(CultureInfo.InvariantCulture, $"/proc/{processId}/stat"));
+            var fd = Native.Open(p, Native.O_RDONLY | Native.O_CLOEXEC, 0);
+            if (fd < 0)
+            {
+                // Gone, or never there.
+                return false;
+            }
+            var n = Native.Read(fd, b, bytes.Length);
+            _ = Native.Close(fd);
+            if (n <= 0)
+            {
+                return false;
+            }
+            length = (int)n;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Gone between the lookup and the read, or never there.
-            return false;
-        }
+        Span<char> text = stackalloc char[length];
+        // The fields the parser reads are ASCII; the command name (skipped) may be anything.
+        Encoding.Latin1.GetChars(bytes[..length], text);
         return TryParseStat(text, out stat);
     }
 

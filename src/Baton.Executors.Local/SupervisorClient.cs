@@ -22,6 +22,7 @@ internal sealed class SupervisorClient
     private readonly int _wake;
     private readonly Thread _reader;
     private readonly ConcurrentDictionary<long, LocalAttemptHandle> _attempts = new();
+    // Completes once the supervisor has ended, been reaped, and its attempts have been dealt with.
     private readonly TaskCompletionSource _ended = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly StringBuilder _stderrTail = new();
 
@@ -31,6 +32,7 @@ internal sealed class SupervisorClient
     private int _input;
     private long _lastId;
     private bool _closing;
+    private bool _wakeClosed;
 
     private volatile bool _dead;
     private volatile bool _abandoned;
@@ -50,9 +52,6 @@ internal sealed class SupervisorClient
 
     /// <summary>Set once the supervisor has ended (or was abandoned): nothing more can be sent to it.</summary>
     public bool IsDead => _dead;
-
-    /// <summary>Completes once the supervisor has ended, been reaped, and its attempts have been dealt with.</summary>
-    public Task Ended => _ended.Task;
 
     /// <summary>Starts the supervisor: a new session, default signals, stdio on fresh pipes, cwd /.</summary>
     /// <exception cref="ExecutorStartException">It could not be started.</exception>
@@ -168,8 +167,15 @@ internal sealed class SupervisorClient
         _abandoned = true;
         _dead = true;
         CloseInput();
-        ulong one = 1;
-        _ = Native.Write(_wake, &one, sizeof(ulong));
+        lock (_inputGate)
+        {
+            // Under the lock: once the reader has closed the descriptor, its number may belong to another file.
+            if (!_wakeClosed)
+            {
+                ulong one = 1;
+                _ = Native.Write(_wake, &one, sizeof(ulong));
+            }
+        }
     }
 
     private void CloseInput()
@@ -244,7 +250,11 @@ internal sealed class SupervisorClient
         }
         _ = Native.Close(_output);
         _ = Native.Close(_errors);
-        _ = Native.Close(_wake);
+        lock (_inputGate)
+        {
+            _wakeClosed = true;
+            _ = Native.Close(_wake);
+        }
         int status;
         int result;
         do
@@ -297,9 +307,12 @@ internal sealed class SupervisorClient
             }
             if (word.SequenceEqual(SupervisorProtocol.Started))
             {
-                if (SupervisorProtocol.TryParseInt64(fields.Next("pid"), out var pid)
-                    && SupervisorProtocol.TryParseInt64(fields.Next("start time"), out var startTime)
-                    && _attempts.TryGetValue(id, out var handle))
+                if (!SupervisorProtocol.TryParseInt64(fields.Next("pid"), out var pid)
+                    || !SupervisorProtocol.TryParseInt64(fields.Next("start time"), out var startTime))
+                {
+                    throw new FormatException("the pid or start time is not a number");
+                }
+                if (_attempts.TryGetValue(id, out var handle))
                 {
                     handle.OnStarted((int)pid, startTime);
                 }

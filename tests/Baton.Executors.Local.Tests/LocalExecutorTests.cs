@@ -129,15 +129,20 @@ public sealed class LocalExecutorTests : IDisposable
     }
 
     [Fact]
-    public async Task The_program_gets_the_orchestrators_environment()
+    public async Task The_program_gets_exactly_the_orchestrators_environment()
     {
+        // The supervisor is a .NET program started by the dotnet host: nothing of that may leak into attempts.
+        var expected = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
+            .Select(e => $"{e.Key}={e.Value}").Order(StringComparer.Ordinal).ToArray();
         await using var executor = NewExecutor();
-        var request = Request(NewTaskDirectory(), Shell("printf '%s' \"$PATH\""));
+        var request = Request(NewTaskDirectory(), ["/usr/bin/env", "-0"]);
 
         var result = await CompleteAsync(await executor.StartAsync(request, Ct));
 
         Assert.Equal(AttemptOutcome.Succeeded, result.Outcome);
-        Assert.Equal(Environment.GetEnvironmentVariable("PATH") ?? "", await File.ReadAllTextAsync(WorkspaceLayout.StdoutFile(request.AttemptDirectory), Ct));
+        var actual = (await File.ReadAllTextAsync(WorkspaceLayout.StdoutFile(request.AttemptDirectory), Ct))
+            .Split('\0', StringSplitOptions.RemoveEmptyEntries).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(expected, actual);
     }
 
     [Fact]
@@ -263,6 +268,22 @@ public sealed class LocalExecutorTests : IDisposable
         }
         await Assert.ThrowsAsync<ObjectDisposedException>(
             async () => await executor.StartAsync(Request(NewTaskDirectory(), ["/bin/true"]), Ct));
+    }
+
+    [Fact]
+    public async Task Disposing_right_after_a_start_kills_that_attempt_too()
+    {
+        // The kill follows the spawn down the same pipe, so it applies even before the start is confirmed.
+        var executor = NewExecutor();
+        var taskDirectory = NewTaskDirectory();
+        var start = executor.StartAsync(Request(taskDirectory, Shell("echo $$ > program.pid; exec sleep 600")), Ct);
+
+        await executor.DisposeAsync().AsTask().WaitAsync(Generous, Ct);
+
+        var handle = (LocalAttemptHandle)await start;
+        Assert.True(handle.Completion.IsCompleted);
+        Assert.Equal(AttemptOutcome.Killed, (await handle.Completion).Outcome);
+        Assert.False(handle.Identity!.Value.IsAlive());
     }
 
     [Fact]

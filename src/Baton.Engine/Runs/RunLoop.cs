@@ -256,7 +256,8 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         {
             var argv = PrepareAttempt(t, number);
             var request = new AttemptRequest(spec.Name, number, argv, _directories[t], attemptDirectory, spec.Resources);
-            // The local executor starts a process synchronously; awaiting here would only add a state machine.
+            // Starting is a short hand-over (the local executor's supervisor answers within a round trip). The loop
+            // waits for it so that the task's state and the attempt's record stay in step with the executor.
             var start = _executor.StartAsync(request, CancellationToken.None);
             handle = start.IsCompletedSuccessfully ? start.Result : start.AsTask().GetAwaiter().GetResult();
         }
