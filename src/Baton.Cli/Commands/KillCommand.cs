@@ -49,29 +49,33 @@ internal static class KillCommand
                 }
             }
 
+            // The run that drives the workspace owns its tasks' states: ask it first, one request per workflow.
+            // It answers only for its own workflow; whatever it did not handle is killed here, in the store.
             var results = new List<(string Task, string Outcome)>();
-            var response = await ControlClient.TrySendAsync(layout.Root, new ControlRequest("kill", names.Length == 0 ? [] : targets.Select(t => t.Name).ToArray()), cancellationToken);
-            var handled = new HashSet<string>(StringComparer.Ordinal);
-            if (response is { Error: null } && (workflowName is null || response.Workflow == workflowName || names.Length > 0))
+            var handled = new HashSet<long>();
+            foreach (var group in targets.GroupBy(t => t.Workflow, StringComparer.Ordinal))
             {
+                var request = new ControlRequest("kill", group.Key, names.Length == 0 ? [] : group.Select(t => t.Name).ToArray());
+                var response = await ControlClient.TrySendAsync(layout.Root, request, cancellationToken);
+                if (response is { Error: { } error })
+                {
+                    throw new BatonInputException($"the running baton could not take the request: {error}");
+                }
+                if (response is null || response.Workflow != group.Key)
+                {
+                    continue;
+                }
                 foreach (var r in response.Results.Where(r => r.Outcome != "not in this run"))
                 {
                     results.Add((r.Task, r.Outcome));
-                    handled.Add(r.Task);
                 }
-                if (names.Length == 0 && response.Workflow == workflowName)
-                {
-                    targets.Clear();
-                }
-            }
-            else if (response is { Error: { } error })
-            {
-                throw new BatonInputException($"the running baton could not take the request: {error}");
+                // The run decided for every task of its workflow, including those it found already finished.
+                handled.UnionWith(group.Select(t => t.TaskId));
             }
 
             var now = cli.Time.GetUtcNow();
             var changes = new List<StoreChange>();
-            foreach (var t in targets.Where(t => !handled.Contains(t.Name)))
+            foreach (var t in targets.Where(t => !handled.Contains(t.TaskId)))
             {
                 switch (t.State)
                 {

@@ -19,7 +19,8 @@ internal static class ControlProtocol
     }
 }
 
-internal sealed record ControlRequest(string Op, string[] Tasks);
+/// <summary>A request to the run: <paramref name="Tasks"/> of <paramref name="Workflow"/> (all of them when empty).</summary>
+internal sealed record ControlRequest(string Op, string Workflow, string[] Tasks);
 
 internal sealed record ControlTaskResult(string Task, string Outcome);
 

@@ -108,6 +108,11 @@ internal sealed partial class ControlServer : IAsyncDisposable
         {
             return new ControlResponse(run.Workflow, [], $"unknown request '{request?.Op}'");
         }
+        if (!string.Equals(request.Workflow, run.Workflow, StringComparison.Ordinal))
+        {
+            // Another workflow's tasks are not this run's to kill, even if names coincide.
+            return new ControlResponse(run.Workflow, [], null);
+        }
         var report = await run.KillAsync(request.Tasks, _stop.Token);
         return new ControlResponse(run.Workflow, report.Tasks.Select(t => new ControlTaskResult(t.Task, t.Outcome)).ToArray(), null);
     }
