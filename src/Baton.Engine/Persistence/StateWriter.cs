@@ -27,11 +27,14 @@ public sealed partial class StateWriter : IAsyncDisposable
     /// <summary>Number of transactions committed, for diagnostics and tests.</summary>
     public int Transactions { get; private set; }
 
+    /// <summary>Queues a change; throws once the store has failed, so that a run stops instead of running unrecorded.</summary>
     public void Write(StoreChange change)
     {
         if (!_changes.Writer.TryWrite(change))
         {
-            throw new InvalidOperationException("the state writer is closed");
+            throw _loop.Exception is { } failed
+                ? new InvalidOperationException($"the store failed: {failed.InnerException?.Message}", failed.InnerException)
+                : new InvalidOperationException("the state writer is closed");
         }
     }
 
@@ -52,8 +55,17 @@ public sealed partial class StateWriter : IAsyncDisposable
             {
                 batch.Add(change);
             }
-            // A cancelled run still records what happened to it, so the store write is not cancelled with it.
-            await _store.ApplyAsync(batch, CancellationToken.None);
+            try
+            {
+                // A cancelled run still records what happened to it, so the store write is not cancelled with it.
+                await _store.ApplyAsync(batch, CancellationToken.None);
+            }
+            catch
+            {
+                // Refuse further changes: the next Write throws and the run stops.
+                _changes.Writer.TryComplete();
+                throw;
+            }
             Transactions++;
             LogBatch(_logger, batch.Count);
             batch.Clear();

@@ -36,6 +36,8 @@ public sealed class StateWriterTests
         writer.Write(Change(1));
         var error = await Assert.ThrowsAsync<InvalidOperationException>(async () => await writer.DisposeAsync());
         Assert.Equal("disk full", error.Message);
+        var refused = Assert.Throws<InvalidOperationException>(() => writer.Write(Change(2)));
+        Assert.Equal("the store failed: disk full", refused.Message);
     }
 
     private static TaskStateChanged Change(long task) =>
