@@ -35,7 +35,7 @@ public sealed class LocalAttemptHandle : IAttemptHandle
         AttemptDirectory = attemptDirectory;
     }
 
-    /// <summary>The program's pid, as a string.</summary>
+    /// <summary>The program as "PID@STARTTIME" (<see cref="ProcessIdentity"/>): a reused pid is not the attempt.</summary>
     public string ExecutorId { get; private set; } = "";
 
     public string Host => _executor.Host;
@@ -105,7 +105,7 @@ public sealed class LocalAttemptHandle : IAttemptHandle
     {
         ProcessGroupId = pid;
         ProcessStartTime = startTime;
-        ExecutorId = pid.ToString(CultureInfo.InvariantCulture);
+        ExecutorId = new ProcessIdentity(pid, startTime).ToString();
         StartedAt = _executor.Time.GetUtcNow();
         if (_request.Resources.Runtime is { } limit)
         {

@@ -99,6 +99,32 @@ public sealed class LocalExecutor : IExecutor
         }
     }
 
+    /// <summary>
+    /// Finds an attempt that an earlier orchestrator started: its exit.json when it has one; otherwise its program,
+    /// by pid and start time (from the store's executor id "PID@STARTTIME", else from the attempt's pid file that
+    /// the supervisor wrote), followed until it is gone; Lost when it is gone without a record. A pid that now
+    /// belongs to another process (another start time) is not the attempt.
+    /// </summary>
+    public ValueTask<IAttemptHandle> ReattachAsync(AttemptRecord attempt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<IAttemptHandle>(cancellationToken);
+        }
+        if (!string.Equals(attempt.Host, Host, StringComparison.Ordinal))
+        {
+            return ValueTask.FromException<IAttemptHandle>(new InvalidOperationException(
+                $"attempt {attempt.Attempt} of task {attempt.TaskName} ran on host '{attempt.Host}'; the local executor on '{Host}' cannot reach it"));
+        }
+        ProcessIdentity? identity = ProcessIdentity.TryParse(attempt.ExecutorId, out var recorded)
+            ? recorded
+            : AttemptPidFile.TryRead(Path.GetFullPath(attempt.AttemptDirectory, Path.GetFullPath(attempt.WorkingDirectory)));
+        var handle = new ReattachedAttemptHandle(this, attempt with { AttemptDirectory = Path.GetFullPath(attempt.AttemptDirectory, Path.GetFullPath(attempt.WorkingDirectory)) }, identity);
+        handle.Follow();
+        return new ValueTask<IAttemptHandle>(handle);
+    }
+
     private LocalAttemptHandle Start(AttemptRequest request)
     {
         if (request.Argv.Count == 0)

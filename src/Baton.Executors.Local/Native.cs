@@ -61,6 +61,10 @@ internal static unsafe partial class Native
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int KillNative(int pid, int signal);
 
+    /// <summary><c>getppid(2)</c>: the parent's pid (after the parent died, the reaper's that adopted us).</summary>
+    [LibraryImport("libc", EntryPoint = "getppid")]
+    internal static partial int GetParentProcessId();
+
     [LibraryImport("libc", EntryPoint = "access", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int AccessNative(string path, int mode);
 

@@ -8,6 +8,7 @@ using Baton.Core.Stores;
 using Baton.Core.Workspaces;
 using Baton.Engine.Control;
 using Baton.Engine.Persistence;
+using Baton.Engine.Reconciliation;
 using Baton.Engine.Retry;
 using Baton.Engine.Scheduling;
 using Microsoft.Extensions.Logging;
@@ -45,6 +46,11 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     private readonly List<(HashSet<int> Pending, TaskCompletionSource Done)> _killWaiters = [];
     private readonly Channel<RunEvent> _events = Channel.CreateUnbounded<RunEvent>(new UnboundedChannelOptions { SingleReader = true });
     private StateWriter? _writer;
+    private IReadOnlyList<ReattachedAttempt> _reattached = [];
+    // Tasks whose re-attached attempt is being killed so that they start afresh (cold resume, or a kill that an
+    // earlier orchestrator did not see through): when it ends, they go back in line instead of ending Killed.
+    private readonly HashSet<int> _restartAfterKill = [];
+    private readonly ResumeMode _resumeMode;
     private bool _interrupted;
     private int _done;
     private int _failed;
@@ -80,6 +86,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         _lastAttempt = (int[])registration.LastAttemptNumbers.Clone();
         _waitingOn = new int[graph.Tasks.Count];
         _pool = new ResourcePool(options.Capacity);
+        _resumeMode = options.Resume;
 
         var templateIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         _template = new int[graph.Tasks.Count];
@@ -155,6 +162,9 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         return await request.Reply.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>Attempts that start-up reconciliation found (see <see cref="AttemptReconciler"/>); adopted when the run starts.</summary>
+    public void Adopt(IReadOnlyList<ReattachedAttempt> reattached) => _reattached = reattached;
+
     /// <summary>Flushes the state writer if <see cref="RunAsync"/> did not get to.</summary>
     public ValueTask DisposeAsync() => _writer?.DisposeAsync() ?? ValueTask.CompletedTask;
 
@@ -166,16 +176,23 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     /// </summary>
     private void Resume()
     {
+        foreach (var attempt in _reattached)
+        {
+            AdoptAttempt(attempt);
+        }
         for (var t = 0; t < _state.Length; t++)
         {
+            if (_running.ContainsKey(t))
+            {
+                continue;
+            }
             switch (_state[t])
             {
                 case TaskState.Done:
                     continue;
                 case TaskState.Submitted or TaskState.Running:
-                    // Only one orchestrator runs in a workspace at a time, so an attempt left in flight belongs to one
-                    // that died. Reconciling it against its process and exit.json is the crash-recovery step's job.
-                    Transition(t, TaskState.Failed, FailureReason.Lost, "the orchestrator that ran this attempt ended without recording its end");
+                    // Reconciliation found no attempt of it: it never started (the orchestrator died in between).
+                    Transition(t, TaskState.Failed, FailureReason.Lost, "the orchestrator that started this task ended before the attempt started");
                     break;
                 case TaskState.Killing:
                     Transition(t, TaskState.Killed, FailureReason.None, "the orchestrator ended while killing this task");
@@ -207,6 +224,57 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
                 MakeReady(t);
             }
         }
+    }
+
+    /// <summary>
+    /// Takes over an attempt an earlier orchestrator started: records its start if the store never got it, brings
+    /// the task to Running by legal steps, and follows the attempt like one of this run's (hot resume). In cold
+    /// resume, and for a task whose kill was not seen through, the attempt is killed and the task starts afresh.
+    /// </summary>
+    private void AdoptAttempt(ReattachedAttempt attempt)
+    {
+        var t = attempt.Task;
+        var handle = attempt.Handle;
+        if (!attempt.Recorded)
+        {
+            _writer!.Write(new AttemptStarted(_taskIds[t], _runId, attempt.Number, _executor.Name, handle.ExecutorId, handle.Host, handle.ProcessId, attempt.Directory, handle.StartedAt));
+        }
+        _lastAttempt[t] = Math.Max(_lastAttempt[t], attempt.Number);
+        _attemptsUsed[t] = Math.Max(_attemptsUsed[t], 1);
+        if (attempt.Superseded)
+        {
+            // An earlier attempt the store never saw end; it has ended, since its retry was started.
+            var result = handle.Completion.Result;
+            _writer!.Write(new AttemptEnded(_taskIds[t], attempt.Number, result.Outcome, result.ExitCode, result.Message, result.EndedAt));
+            return;
+        }
+        var killing = _state[t] == TaskState.Killing;
+        if (!killing)
+        {
+            // Legal steps to Running from wherever the store's last commit left the task.
+            if (_state[t] is TaskState.Failed or TaskState.Killed)
+            {
+                Transition(t, TaskState.Waiting, FailureReason.None, "resumed");
+            }
+            if (_state[t] == TaskState.Waiting)
+            {
+                Transition(t, TaskState.Ready);
+            }
+            if (_state[t] == TaskState.Ready)
+            {
+                Transition(t, TaskState.Submitted, FailureReason.None, null, _attemptsUsed[t]);
+            }
+            Transition(t, TaskState.Running, FailureReason.None, "re-attached after a restart");
+        }
+        _pool.Occupy(_graph.Tasks[t].Resources);
+        _running.Add(t, handle);
+        _progress.AttemptStarted();
+        if (killing || _resumeMode == ResumeMode.Cold)
+        {
+            _restartAfterKill.Add(t);
+            _ = handle.KillAsync(CancellationToken.None).AsTask();
+        }
+        _ = ObserveAsync(t, attempt.Number, handle);
     }
 
     private void Handle(RunEvent e)
@@ -329,6 +397,18 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     /// <summary>Applies the retry policy to an attempt's result and moves the task (and its downstream) on.</summary>
     private void AfterAttempt(int t, AttemptResult result)
     {
+        if (_restartAfterKill.Remove(t) && result.Outcome != AttemptOutcome.Succeeded && !_interrupted)
+        {
+            if (_state[t] == TaskState.Killing)
+            {
+                Transition(t, TaskState.Killed, FailureReason.None, "killed at start-up to start afresh");
+                Transition(t, TaskState.Waiting, FailureReason.None, "resumed");
+            }
+            _attemptsUsed[t] = 0;
+            Transition(t, TaskState.Ready, FailureReason.None, "starts afresh after its earlier attempt was killed (cold resume)", attemptCount: 0);
+            Enqueue(t);
+            return;
+        }
         if (_state[t] == TaskState.Killing)
         {
             // A kill was requested; the attempt may still have finished on its own first.

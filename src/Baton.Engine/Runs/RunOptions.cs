@@ -3,7 +3,20 @@ using Baton.Core.Resources;
 namespace Baton.Engine.Runs;
 
 /// <summary>How a run places work: what the machine offers Baton.</summary>
-public sealed record RunOptions(ResourceCapacity Capacity);
+public sealed record RunOptions(ResourceCapacity Capacity)
+{
+    /// <summary>What happens to attempts an earlier orchestrator left running (see docs/crash-safety.md).</summary>
+    public ResumeMode Resume { get; init; } = ResumeMode.Hot;
+}
+
+/// <summary>What a run does with attempts that an earlier orchestrator started and that still run.</summary>
+public enum ResumeMode
+{
+    /// <summary>Re-attach and leave them running: their outcome is the task's, nothing runs twice.</summary>
+    Hot,
+    /// <summary>Kill them first, then run their tasks afresh.</summary>
+    Cold,
+}
 
 /// <summary>How a run ended.</summary>
 public sealed record RunSummary(

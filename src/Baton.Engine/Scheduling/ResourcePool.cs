@@ -27,6 +27,16 @@ public sealed class ResourcePool(ResourceCapacity capacity)
         FreeMemoryBytes -= request.MemoryBytes;
     }
 
+    /// <summary>
+    /// Counts an attempt that already runs (re-attached after a restart), even past the capacity: it holds what it
+    /// holds, and nothing new starts until enough is free.
+    /// </summary>
+    public void Occupy(ResourceRequest request)
+    {
+        FreeCpus -= request.Cpus;
+        FreeMemoryBytes -= request.MemoryBytes;
+    }
+
     public void Release(ResourceRequest request)
     {
         FreeCpus += request.Cpus;

@@ -367,6 +367,100 @@ public abstract class ExecutorContractTests : IDisposable
         }
     }
 
+    /// <summary>What the store records of a started attempt, as the engine builds it.</summary>
+    protected static AttemptRecord RecordOf(AttemptRequest request, IAttemptHandle handle)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(handle);
+        return new AttemptRecord(request.TaskName, request.Attempt, handle.ExecutorId, handle.Host, handle.ProcessId, handle.StartedAt,
+            request.WorkingDirectory, request.AttemptDirectory, request.Resources);
+    }
+
+    /// <summary>
+    /// The record changed so that it names a live process that is not the attempt (as after the attempt's pid was
+    /// reused); null for an executor without process ids, which skips that case.
+    /// </summary>
+    protected virtual AttemptRecord? WithReusedProcessId(AttemptRecord record) => null;
+
+    [Fact]
+    public async Task Reattaching_to_an_attempt_that_has_ended_reports_its_recorded_outcome()
+    {
+        var request = Request(NewTaskDirectory(), Shell("exit 3"));
+        AttemptRecord record;
+        await using (var first = CreateExecutor())
+        {
+            var (handle, result) = await RunAsync(first, request);
+            AssertOutcome(AttemptOutcome.Failed, result, request);
+            record = RecordOf(request, handle);
+        }
+
+        await using var second = CreateExecutor();
+        var reattached = await second.ReattachAsync(record, Ct);
+        var again = await CompleteAsync(reattached);
+
+        AssertOutcome(AttemptOutcome.Failed, again, request);
+        Assert.Equal(3, again.ExitCode);
+    }
+
+    [Fact]
+    public async Task Reattaching_to_a_running_attempt_completes_when_it_ends()
+    {
+        await using var first = CreateExecutor();
+        var taskDirectory = NewTaskDirectory();
+        var request = Request(taskDirectory, Shell("touch started; while [ ! -f release ]; do sleep 0.05; done; echo done"));
+        var handle = await first.StartAsync(request, Ct);
+        await Eventually.WaitUntilAsync(() => File.Exists(Path.Combine(taskDirectory, "started")), FileTimeout, Ct);
+
+        await using var second = CreateExecutor();
+        var reattached = await second.ReattachAsync(RecordOf(request, handle), Ct);
+        Assert.False(reattached.Completion.IsCompleted, "the re-attached attempt ended while its program still runs");
+        await File.WriteAllTextAsync(Path.Combine(taskDirectory, "release"), "", Ct);
+        var result = await CompleteAsync(reattached);
+
+        AssertOutcome(AttemptOutcome.Succeeded, result, request);
+        AssertOutcome(AttemptOutcome.Succeeded, await CompleteAsync(handle), request);
+    }
+
+    [Fact]
+    public async Task Reattaching_to_an_attempt_gone_without_exit_json_reports_it_lost()
+    {
+        var request = Request(NewTaskDirectory(), Shell("exit 0"));
+        AttemptRecord record;
+        await using (var first = CreateExecutor())
+        {
+            var (handle, _) = await RunAsync(first, request);
+            record = RecordOf(request, handle);
+        }
+        File.Delete(WorkspaceLayout.ExitFile(request.AttemptDirectory));
+
+        await using var second = CreateExecutor();
+        var result = await CompleteAsync(await second.ReattachAsync(record, Ct));
+
+        AssertOutcome(AttemptOutcome.Lost, result, request);
+    }
+
+    [Fact]
+    public async Task Reattaching_to_an_attempt_whose_pid_was_reused_does_not_take_the_other_process_for_it()
+    {
+        var request = Request(NewTaskDirectory(), Shell("exit 0"));
+        AttemptRecord record;
+        await using (var first = CreateExecutor())
+        {
+            var (handle, _) = await RunAsync(first, request);
+            record = RecordOf(request, handle);
+        }
+        File.Delete(WorkspaceLayout.ExitFile(request.AttemptDirectory));
+        if (WithReusedProcessId(record) is not { } reused)
+        {
+            return;
+        }
+
+        await using var second = CreateExecutor();
+        var result = await CompleteAsync(await second.ReattachAsync(reused, Ct));
+
+        AssertOutcome(AttemptOutcome.Lost, result, request);
+    }
+
     public void Dispose()
     {
         _temp.Dispose();
