@@ -1,9 +1,21 @@
+using Baton.Core.Gpus;
 using Baton.Core.Resources;
+using Baton.Engine.Scheduling;
 
 namespace Baton.Engine.Runs;
 
 /// <summary>How a run places work: what the machine offers Baton.</summary>
-public sealed record RunOptions(ResourceCapacity Capacity);
+public sealed record RunOptions(ResourceCapacity Capacity)
+{
+    /// <summary>The GPUs Baton may hand out; none by default.</summary>
+    public GpuInventory Gpus { get; init; } = GpuInventory.Empty;
+
+    /// <summary>Memory used on the GPUs by processes Baton does not own; none when null.</summary>
+    public IGpuMemoryProbe? GpuProbe { get; init; }
+
+    /// <summary>How the ready queue picks the next task (backfill with a reservation after a bounded wait).</summary>
+    public SchedulingPolicy Scheduling { get; init; } = SchedulingPolicy.Default;
+}
 
 /// <summary>How a run ended.</summary>
 public sealed record RunSummary(
