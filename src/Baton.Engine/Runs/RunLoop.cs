@@ -269,7 +269,10 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         try
         {
             var argv = PrepareAttempt(t, number);
-            var request = new AttemptRequest(spec.Name, number, argv, _directories[t], attemptDirectory, _resources[t]);
+            var request = new AttemptRequest(spec.Name, number, argv, _directories[t], attemptDirectory, _resources[t])
+            {
+                Environment = GpuVariables.For(_pool.Gpus, allocation.Gpus.Select(g => (g.Device, g.MiB)).ToArray()),
+            };
             // Starting is a short hand-over (the local executor's supervisor answers within a round trip). The loop
             // waits for it so that the task's state and the attempt's record stay in step with the executor.
             var start = _executor.StartAsync(request, CancellationToken.None);
