@@ -139,6 +139,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
                 {
                     kill.Reply.TrySetResult(new KillReport(kill.TaskNames.Select(n => (n, "the run had already ended")).ToList()));
                 }
+                RefuseLate(late);
             }
         }
         var notRun = _graph.Tasks.Count - alreadyDone - _done - _failed - _killed;

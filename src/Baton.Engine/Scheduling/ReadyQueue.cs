@@ -36,6 +36,11 @@ public sealed class ReadyQueue(SchedulingPolicy? policy = null, TimeProvider? ti
             bucket = new Bucket(resources with { Runtime = null });
             _buckets.Add(key, bucket);
         }
+        if (_reservedFor == task)
+        {
+            // A changed request is a new claim: it earns its own reservation.
+            _reservedFor = -1;
+        }
         var sequence = _sequence++;
         var since = _live.TryGetValue(task, out var old) ? old.ReadySince : _time.GetTimestamp();
         _live[task] = (sequence, since, key);
