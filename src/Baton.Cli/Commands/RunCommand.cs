@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Baton.Cli.Control;
+using Baton.Cli.Gpus;
 using Baton.Cli.Rendering;
 using Baton.Cli.Workspaces;
 using Baton.Core.Errors;
@@ -47,7 +48,8 @@ internal static class RunCommand
         var layout = WorkspaceLocation.Resolve(workspace);
         var settings = Directory.Exists(layout.Root) ? WorkspaceSettings.Load(layout.Root) : new WorkspaceSettings(null, null);
         var capacity = MachineCapacity.Resolve(cpus, memory, settings);
-        WorkflowRunner.EnsurePlaceable(graph, capacity);
+        var (gpus, gpuProbe, _) = MachineGpus.Resolve(settings, cli.Time);
+        WorkflowRunner.EnsurePlaceable(graph, capacity, gpus);
 
         await using var store = await WorkspaceStore.OpenAsync(layout, create: true, cli.Loggers, cancellationToken);
         using var workspaceLock = WorkspaceLock.TryAcquire(layout.LockFile)
@@ -55,7 +57,7 @@ internal static class RunCommand
         await using var executor = new LocalExecutor(new LocalExecutorOptions(), cli.Loggers.CreateLogger<LocalExecutor>(), cli.Time);
         await using var control = ControlServer.Start(layout.Root, cli.Loggers.CreateLogger<ControlServer>());
 
-        var runner = new WorkflowRunner(store, executor, layout, new RunOptions(capacity), cli.Time, cli.Loggers);
+        var runner = new WorkflowRunner(store, executor, layout, new RunOptions(capacity) { Gpus = gpus, GpuProbe = gpuProbe }, cli.Time, cli.Loggers);
         if (dryRun)
         {
             var plan = await runner.PlanAsync(graph, cancellationToken);

@@ -1,4 +1,5 @@
 using Baton.Core.Errors;
+using Baton.Core.Gpus;
 using Baton.Core.Resources;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -7,10 +8,17 @@ namespace Baton.Cli.Workspaces;
 
 /// <summary>
 /// Optional <c>&lt;workspace&gt;/settings.yaml</c>: what this machine offers Baton when <c>--cpus</c> and
-/// <c>--memory</c> are not given, e.g. <c>cpus: 6</c> and <c>memory: 24G</c>.
+/// <c>--memory</c> are not given, e.g. <c>cpus: 6</c> and <c>memory: 24G</c>; the GPUs (<c>gpus:</c>, a list of
+/// devices with their memory, see docs/gpus.md) and <c>visible_devices:</c>.
 /// </summary>
 internal sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
 {
+    /// <summary>Declared GPUs; null when none are declared (then nvidia-smi is asked).</summary>
+    public IReadOnlyList<GpuDevice>? Gpus { get; init; }
+
+    /// <summary>The only GPU indices Baton may use; null for all.</summary>
+    public IReadOnlyList<int>? VisibleDevices { get; init; }
+
     public const string FileName = "settings.yaml";
 
     public static WorkspaceSettings Load(string workspaceRoot)
@@ -40,6 +48,8 @@ internal sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
         }
         int? cpus = null;
         long? memory = null;
+        IReadOnlyList<GpuDevice>? gpus = null;
+        IReadOnlyList<int>? visible = null;
         foreach (var (keyNode, valueNode) in root.Children)
         {
             var key = ((YamlScalarNode)keyNode).Value;
@@ -56,12 +66,18 @@ internal sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
                         ? m
                         : throw new BatonInputException(Location(path, valueNode), error.Length > 0 ? error : $"memory '{value}' must be positive");
                     break;
+                case "gpus":
+                    gpus = DeclaredGpus.Read(path, valueNode);
+                    break;
+                case "visible_devices":
+                    visible = DeclaredGpus.ReadIndices(path, valueNode);
+                    break;
                 default:
-                    throw new BatonInputException(Location(path, keyNode), $"unknown setting '{key}' (known: cpus, memory)");
+                    throw new BatonInputException(Location(path, keyNode), $"unknown setting '{key}' (known: cpus, memory, gpus, visible_devices)");
             }
         }
-        return new WorkspaceSettings(cpus, memory);
+        return new WorkspaceSettings(cpus, memory) { Gpus = gpus, VisibleDevices = visible };
     }
 
-    private static SourceLocation Location(string path, YamlNode node) => new(path, (int)node.Start.Line, (int)node.Start.Column);
+    internal static SourceLocation Location(string path, YamlNode node) => new(path, (int)node.Start.Line, (int)node.Start.Column);
 }

@@ -1,5 +1,6 @@
 using Baton.Core.Commands;
 using Baton.Core.Errors;
+using Baton.Core.Gpus;
 using Baton.Core.Resources;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -17,7 +18,7 @@ internal static class WorkflowFileReader
     private static readonly string[] TemplateKeys = ["command", "node_args", "task_args", "op_args", "resources", "max_attempts", "priority"];
     private static readonly string[] TaskKeys =
         ["name", "template", "command", "foreach", "args", "after", "tags", "attributes", "resources", "max_attempts", "priority"];
-    private static readonly string[] ResourceKeys = ["cpus", "memory", "runtime"];
+    private static readonly string[] ResourceKeys = ["cpus", "memory", "runtime", "gpus", "gpu_memory"];
 
     public static WorkflowFile Read(YamlSource source, string yamlText)
     {
@@ -281,6 +282,8 @@ internal static class WorkflowFileReader
         int? cpus = null;
         long? memory = null;
         TimeSpan? runtime = null;
+        int? gpus = null;
+        GpuRequest? gpuMemory = null;
         if (fields["resources"] is { } resourcesNode)
         {
             var resources = new YamlFields(source, source.Mapping(resourcesNode, "resources"), "resources", ResourceKeys);
@@ -300,12 +303,26 @@ internal static class WorkflowFileReader
                     ? limit
                     : throw source.Error(runtimeNode, error);
             }
+            if (resources["gpus"] is { } gpusNode)
+            {
+                gpus = source.Integer(gpusNode, "gpus", minimum: 0);
+            }
+            if (resources["gpu_memory"] is { } gpuMemoryNode)
+            {
+                gpuMemory = GpuRequest.TryParseMemory(source.Text(gpuMemoryNode, "gpu_memory"), out var mib, out var fraction, out var error)
+                    ? new GpuRequest(0, mib, fraction)
+                    : throw source.Error(gpuMemoryNode, error);
+            }
         }
         return new Settings(
             cpus,
             memory,
             runtime,
             fields["max_attempts"] is { } attemptsNode ? source.Integer(attemptsNode, "max_attempts", minimum: 1) : null,
-            fields["priority"] is { } priorityNode ? source.Integer(priorityNode, "priority") : null);
+            fields["priority"] is { } priorityNode ? source.Integer(priorityNode, "priority") : null)
+        {
+            Gpus = gpus,
+            GpuMemory = gpuMemory,
+        };
     }
 }

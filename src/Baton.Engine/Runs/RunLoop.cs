@@ -2,8 +2,10 @@ using System.Text;
 using System.Threading.Channels;
 using Baton.Core.Commands;
 using Baton.Core.Executors;
+using Baton.Core.Gpus;
 using Baton.Core.Graph;
 using Baton.Core.Lifecycle;
+using Baton.Core.Resources;
 using Baton.Core.Stores;
 using Baton.Core.Workspaces;
 using Baton.Engine.Control;
@@ -41,7 +43,11 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     private readonly int[] _waitingOn;
     private readonly int[] _template;
     private readonly ResourcePool _pool;
-    private readonly ReadyQueue _ready = new();
+    private readonly ReadyQueue _ready;
+    // What each task asks for now: the graph's values until `baton set` changes them for a task not started yet.
+    private readonly ResourceRequest[] _resources;
+    private readonly int[] _priority;
+    private readonly Allocation?[] _allocations;
     private readonly Dictionary<int, IAttemptHandle> _running = [];
     private readonly List<(HashSet<int> Pending, TaskCompletionSource Done)> _killWaiters = [];
     private readonly Channel<RunEvent> _events = Channel.CreateUnbounded<RunEvent>(new UnboundedChannelOptions { SingleReader = true });
@@ -85,7 +91,11 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         _attemptsUsed = (int[])registration.AttemptCounts.Clone();
         _lastAttempt = (int[])registration.LastAttemptNumbers.Clone();
         _waitingOn = new int[graph.Tasks.Count];
-        _pool = new ResourcePool(options.Capacity);
+        _pool = new ResourcePool(options.Capacity, options.Gpus, options.GpuProbe ?? DeclaredGpuMemory.None);
+        _ready = new ReadyQueue(options.Scheduling, time);
+        _resources = graph.Tasks.Select(s => s.Resources).ToArray();
+        _priority = graph.Tasks.Select(s => s.Priority).ToArray();
+        _allocations = new Allocation?[graph.Tasks.Count];
         _resumeMode = options.Resume;
 
         var templateIndex = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -125,6 +135,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
                         Handle(next);
                     }
                     Dispatch();
+                    WakeIfStuck();
                 }
             }
             _events.Writer.TryComplete();
@@ -135,6 +146,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
                 {
                     kill.Reply.TrySetResult(new KillReport(kill.TaskNames.Select(n => (n, "the run had already ended")).ToList()));
                 }
+                RefuseLate(late);
             }
         }
         var notRun = _graph.Tasks.Count - alreadyDone - _done - _failed - _killed;
@@ -266,7 +278,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
             }
             Transition(t, TaskState.Running, FailureReason.None, "re-attached after a restart");
         }
-        _pool.Occupy(_graph.Tasks[t].Resources);
+        _allocations[t] = _pool.Occupy(_resources[t]);
         _running.Add(t, handle);
         _progress.AttemptStarted();
         if (killing || _resumeMode == ResumeMode.Cold)
@@ -289,6 +301,9 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
                 break;
             case Interrupt:
                 OnInterrupt();
+                break;
+            default:
+                HandleControl(e);
                 break;
         }
     }
@@ -314,7 +329,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         var spec = _graph.Tasks[t];
         var number = ++_lastAttempt[t];
         _attemptsUsed[t]++;
-        _pool.Take(spec.Resources);
+        var allocation = _allocations[t] = _pool.Take(_resources[t]);
         Transition(t, TaskState.Submitted, FailureReason.None, null, _attemptsUsed[t]);
         _progress.AttemptStarted();
 
@@ -323,7 +338,10 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         try
         {
             var argv = PrepareAttempt(t, number);
-            var request = new AttemptRequest(spec.Name, number, argv, _directories[t], attemptDirectory, spec.Resources);
+            var request = new AttemptRequest(spec.Name, number, argv, _directories[t], attemptDirectory, _resources[t])
+            {
+                Environment = GpuVariables.For(_pool.Gpus, allocation.Gpus.Select(g => (g.Device, g.MiB)).ToArray()),
+            };
             // Starting is a short hand-over (the local executor's supervisor answers within a round trip). The loop
             // waits for it so that the task's state and the attempt's record stay in step with the executor.
             var start = _executor.StartAsync(request, CancellationToken.None);
@@ -341,7 +359,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
             _writer!.Write(new AttemptStarted(_taskIds[t], _runId, number, _executor.Name, "", Environment.MachineName, null, attemptDirectory, now));
             _writer.Write(new AttemptEnded(_taskIds[t], number, AttemptOutcome.ExecutorFailed, null, ex.Message, now));
             LogStartFailed(_logger, spec.Name, number, ex.Message);
-            _pool.Release(spec.Resources);
+            ReleaseResources(t);
             AfterAttempt(t, new AttemptResult(AttemptOutcome.ExecutorFailed, null, now, now, ex.Message));
             return;
         }
@@ -388,7 +406,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
             return;
         }
         var spec = _graph.Tasks[t];
-        _pool.Release(spec.Resources);
+        ReleaseResources(t);
         _writer!.Write(new AttemptEnded(_taskIds[t], number, result.Outcome, result.ExitCode, result.Message, result.EndedAt));
         LogAttemptEnded(_logger, spec.Name, number, result.Outcome, result.ExitCode);
         AfterAttempt(t, result);
@@ -501,7 +519,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         Enqueue(t);
     }
 
-    private void Enqueue(int t) => _ready.Enqueue(t, _graph.Tasks[t].Resources, _graph.Tasks[t].Priority);
+    private void Enqueue(int t) => _ready.Enqueue(t, _resources[t], _priority[t]);
 
     private void OnKillRequested(KillRequest request)
     {

@@ -1,4 +1,6 @@
+using Baton.Core.Gpus;
 using Baton.Core.Resources;
+using Baton.Engine.Scheduling;
 
 namespace Baton.Engine.Runs;
 
@@ -7,6 +9,15 @@ public sealed record RunOptions(ResourceCapacity Capacity)
 {
     /// <summary>What happens to attempts an earlier orchestrator left running (see docs/crash-safety.md).</summary>
     public ResumeMode Resume { get; init; } = ResumeMode.Hot;
+
+    /// <summary>The GPUs Baton may hand out; none by default.</summary>
+    public GpuInventory Gpus { get; init; } = GpuInventory.Empty;
+
+    /// <summary>Memory used on the GPUs by processes Baton does not own; none when null.</summary>
+    public IGpuMemoryProbe? GpuProbe { get; init; }
+
+    /// <summary>How the ready queue picks the next task (backfill with a reservation after a bounded wait).</summary>
+    public SchedulingPolicy Scheduling { get; init; } = SchedulingPolicy.Default;
 }
 
 /// <summary>What a run does with attempts that an earlier orchestrator started and that still run.</summary>

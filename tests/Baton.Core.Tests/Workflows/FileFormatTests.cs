@@ -103,7 +103,7 @@ public sealed class FileFormatTests
                 command: echo a
                 resources: { cpu: 2 }
             """;
-        Assert.Equal("wf.yaml:5:18: unknown key 'cpu' in resources (did you mean 'cpus'?); allowed keys: cpus, memory, runtime", Error(resources));
+        Assert.Equal("wf.yaml:5:18: unknown key 'cpu' in resources (did you mean 'cpus'?); allowed keys: cpus, memory, runtime, gpus, gpu_memory", Error(resources));
         const string defaults = """
             name: a
             defaults:
