@@ -1,4 +1,5 @@
 using Baton.Core.Resources;
+using Baton.Core.Retries;
 
 namespace Baton.Core.Workflows;
 
@@ -13,13 +14,42 @@ internal sealed record Settings(int? Cpus, long? MemoryBytes, TimeSpan? Runtime,
 
     public static Settings None { get; } = new(null, null, null, null, null);
 
+    public ResourceScale? MemoryScale { get; init; }
+
+    public ResourceScale? RuntimeScale { get; init; }
+
+    public IReadOnlyList<int>? RetryOnExitCodes { get; init; }
+
+    public IReadOnlyList<int>? NoRetryOnExitCodes { get; init; }
+
+    public IReadOnlyDictionary<string, int>? Tokens { get; init; }
+
     /// <summary>These settings, with each unset field taken from <paramref name="lower"/>.</summary>
     public Settings Over(Settings lower) => new(
         Cpus ?? lower.Cpus,
         MemoryBytes ?? lower.MemoryBytes,
         Runtime ?? lower.Runtime,
         MaxAttempts ?? lower.MaxAttempts,
-        Priority ?? lower.Priority);
+        Priority ?? lower.Priority)
+    {
+        MemoryScale = MemoryScale ?? lower.MemoryScale,
+        RuntimeScale = RuntimeScale ?? lower.RuntimeScale,
+        RetryOnExitCodes = RetryOnExitCodes ?? lower.RetryOnExitCodes,
+        NoRetryOnExitCodes = NoRetryOnExitCodes ?? lower.NoRetryOnExitCodes,
+        Tokens = Tokens ?? lower.Tokens,
+    };
+
+    public RetryRules Retry => MemoryScale is null && RuntimeScale is null && RetryOnExitCodes is null && NoRetryOnExitCodes is null
+        ? RetryRules.Default
+        : new RetryRules
+        {
+            Memory = MemoryScale ?? ResourceScale.Default,
+            Runtime = RuntimeScale ?? ResourceScale.Default,
+            RetryOnExitCodes = RetryOnExitCodes,
+            NoRetryOnExitCodes = NoRetryOnExitCodes ?? [],
+        };
+
+    public IReadOnlyDictionary<string, int> EffectiveTokens => Tokens ?? new Dictionary<string, int>();
 
     public ResourceRequest Resources => new(
         Cpus ?? ResourceRequest.Default.Cpus,

@@ -15,4 +15,10 @@ public interface IRunControl
     /// named task is in a final state.
     /// </summary>
     Task<Runs.KillReport> KillAsync(IReadOnlyCollection<string> taskNames, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Changes how many tasks of the workflow (<paramref name="templateName"/> null) or of one template may run at
+    /// once. Lowering it never kills a running task. False when the workflow has no such template.
+    /// </summary>
+    Task<bool> SetLimitAsync(string? templateName, int maxConcurrent, CancellationToken cancellationToken);
 }

@@ -3,7 +3,14 @@ using Baton.Core.Resources;
 namespace Baton.Engine.Runs;
 
 /// <summary>How a run places work: what the machine offers Baton.</summary>
-public sealed record RunOptions(ResourceCapacity Capacity);
+public sealed record RunOptions(ResourceCapacity Capacity)
+{
+    /// <summary>Named counting resources the workspace declares (<c>license: 2</c>), honoured by the scheduler.</summary>
+    public IReadOnlyDictionary<string, int> Tokens { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Stop starting new tasks after the first failure, whatever the workflow says.</summary>
+    public bool FailFast { get; init; }
+}
 
 /// <summary>How a run ended.</summary>
 public sealed record RunSummary(
