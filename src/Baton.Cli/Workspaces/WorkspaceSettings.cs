@@ -11,6 +11,9 @@ namespace Baton.Cli.Workspaces;
 /// </summary>
 internal sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
 {
+    /// <summary>Named counting resources (<c>tokens: { license: 2 }</c>) that tasks ask for and the scheduler honours.</summary>
+    public IReadOnlyDictionary<string, int> Tokens { get; init; } = new Dictionary<string, int>();
+
     public const string FileName = "settings.yaml";
 
     public static WorkspaceSettings Load(string workspaceRoot)
@@ -40,6 +43,7 @@ internal sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
         }
         int? cpus = null;
         long? memory = null;
+        var tokens = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (keyNode, valueNode) in root.Children)
         {
             var key = ((YamlScalarNode)keyNode).Value;
@@ -56,11 +60,23 @@ internal sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
                         ? m
                         : throw new BatonInputException(Location(path, valueNode), error.Length > 0 ? error : $"memory '{value}' must be positive");
                     break;
+                case "tokens" when valueNode is YamlMappingNode declared:
+                    foreach (var (nameNode, countNode) in declared.Children)
+                    {
+                        var name = ((YamlScalarNode)nameNode).Value ?? "";
+                        var count = (countNode as YamlScalarNode)?.Value ?? "";
+                        tokens[name] = int.TryParse(count, out var n) && n > 0
+                            ? n
+                            : throw new BatonInputException(Location(path, countNode), $"token '{name}' count '{count}' must be a positive whole number");
+                    }
+                    break;
+                case "tokens":
+                    throw new BatonInputException(Location(path, valueNode), "tokens must be a mapping of name to count, such as tokens: { license: 2 }");
                 default:
-                    throw new BatonInputException(Location(path, keyNode), $"unknown setting '{key}' (known: cpus, memory)");
+                    throw new BatonInputException(Location(path, keyNode), $"unknown setting '{key}' (known: cpus, memory, tokens)");
             }
         }
-        return new WorkspaceSettings(cpus, memory);
+        return new WorkspaceSettings(cpus, memory) { Tokens = tokens };
     }
 
     private static SourceLocation Location(string path, YamlNode node) => new(path, (int)node.Start.Line, (int)node.Start.Column);

@@ -78,7 +78,14 @@ public sealed record RunRow(
     DateTimeOffset StartedAt,
     DateTimeOffset? EndedAt,
     string Host,
-    int ProcessId);
+    int ProcessId)
+{
+    /// <summary>The workflow file the run's workflow was read from.</summary>
+    public string SourceFile { get; init; } = "";
+
+    /// <summary>The DAG hash of the run's workflow: its identity, with name and workflow args.</summary>
+    public string DagHash { get; init; } = "";
+}
 
 /// <summary>Which tasks <see cref="IBatonStore.ListTasksAsync"/> returns. Null means any.</summary>
 public sealed record TaskFilter

@@ -43,24 +43,32 @@ internal sealed class AdmissionControl
         }
         _limits = [.. limits];
         _templateKey = templateOf.Select(i => i + 1).ToArray();
-        _tokens = new (int, int)[graph.Tasks.Count][];
-        for (var t = 0; t < graph.Tasks.Count; t++)
+        CheckTokens(graph, tokenCapacity);
+        _tokens = graph.Tasks.Select(task => task.Tokens.Select(kv => (tokenKeys[kv.Key], kv.Value)).ToArray()).ToArray();
+    }
+
+    /// <summary>
+    /// Throws <see cref="BatonInputException"/> naming the first task that asks for a token the workspace does not
+    /// declare, or for more of one than it has (such a task could never start).
+    /// </summary>
+    public static void CheckTokens(WorkflowGraph graph, IReadOnlyDictionary<string, int> tokenCapacity)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(tokenCapacity);
+        foreach (var task in graph.Tasks)
         {
-            var task = graph.Tasks[t];
-            _tokens[t] = task.Tokens.Count == 0 ? [] : task.Tokens.Select(kv =>
+            foreach (var (name, amount) in task.Tokens)
             {
-                if (!tokenKeys.TryGetValue(kv.Key, out var key))
+                if (!tokenCapacity.TryGetValue(name, out var capacity))
                 {
                     throw new BatonInputException(task.Location,
-                        $"task '{task.Name}' asks for token '{kv.Key}', which the workspace does not declare (add it under tokens: in settings.yaml)");
+                        $"task '{task.Name}' asks for token '{name}', which the workspace does not declare (add it under tokens: in settings.yaml)");
                 }
-                if (kv.Value > _limits[key].Max)
+                if (amount > capacity)
                 {
-                    throw new BatonInputException(task.Location,
-                        $"task '{task.Name}' asks for {kv.Value} of token '{kv.Key}' but the workspace has {_limits[key].Max}");
+                    throw new BatonInputException(task.Location, $"task '{task.Name}' asks for {amount} of token '{name}' but the workspace has {capacity}");
                 }
-                return (key, kv.Value);
-            }).ToArray();
+            }
         }
     }
 
