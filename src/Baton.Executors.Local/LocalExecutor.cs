@@ -30,6 +30,7 @@ public sealed class LocalExecutor : IExecutor
     // Guarded by _startGate.
     private SupervisorClient? _supervisor;
     private bool _disposed;
+    private readonly MemoryWatcher _memory;
 
     public LocalExecutor(LocalExecutorOptions? options = null, ILogger<LocalExecutor>? logger = null, TimeProvider? timeProvider = null)
     {
@@ -46,6 +47,11 @@ public sealed class LocalExecutor : IExecutor
         // The attempts' environment is the orchestrator's, taken once, like PATH: the supervisor gets it and
         // passes it on to every program.
         _spawner = new Spawner(Environment.GetEnvironmentVariables());
+        if (Options.MemoryCheckInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), Options.MemoryCheckInterval, "the memory check interval must be positive");
+        }
+        _memory = new MemoryWatcher(this);
     }
 
     public string Name => "local";
@@ -59,6 +65,8 @@ public sealed class LocalExecutor : IExecutor
     internal string Host { get; }
 
     internal ProgramResolver Resolver => _resolver;
+
+    internal MemoryWatcher Memory => _memory;
 
     /// <summary>Attempts started and not yet ended.</summary>
     public int RunningCount => _running.Count;
@@ -234,7 +242,11 @@ public sealed class LocalExecutor : IExecutor
         throw new ExecutorStartException($"the local executor's supervisor program is missing: neither '{assembly}' nor '{apphost}' exists");
     }
 
-    internal void Forget(LocalAttemptHandle handle) => _running.TryRemove(handle, out _);
+    internal void Forget(LocalAttemptHandle handle)
+    {
+        _running.TryRemove(handle, out _);
+        _memory.Forget(handle);
+    }
 
     /// <summary>Called by a supervisor's reader once it has ended and its attempts have been dealt with.</summary>
     internal void OnSupervisorEnded(SupervisorClient supervisor)
@@ -291,6 +303,7 @@ public sealed class LocalExecutor : IExecutor
             }
             await Task.WhenAll(running.Select(h => h.Completion)).ConfigureAwait(false);
         }
+        _memory.Dispose();
         if (supervisor is not null)
         {
             await supervisor.CloseAsync(SupervisorExitPatience).ConfigureAwait(false);

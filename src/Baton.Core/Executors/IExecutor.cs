@@ -95,6 +95,9 @@ public sealed record AttemptResult(
     string? Message = null)
 {
     public TimeSpan Duration => EndedAt - StartedAt;
+
+    /// <summary>What the attempt used, when the executor could measure it (not for attempts that never started).</summary>
+    public AttemptUsage? Usage { get; init; }
 }
 
 /// <summary>The executor could not start an attempt; the message says what and where, in one line.</summary>

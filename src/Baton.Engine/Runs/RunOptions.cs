@@ -18,6 +18,12 @@ public sealed record RunOptions(ResourceCapacity Capacity)
 
     /// <summary>How the ready queue picks the next task (backfill with a reservation after a bounded wait).</summary>
     public SchedulingPolicy Scheduling { get; init; } = SchedulingPolicy.Default;
+
+    /// <summary>Named counting resources the workspace declares (<c>license: 2</c>), honoured by the scheduler.</summary>
+    public IReadOnlyDictionary<string, int> Tokens { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Stop starting new tasks after the first failure, whatever the workflow says.</summary>
+    public bool FailFast { get; init; }
 }
 
 /// <summary>What a run does with attempts that an earlier orchestrator started and that still run.</summary>

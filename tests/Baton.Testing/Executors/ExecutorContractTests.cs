@@ -48,8 +48,10 @@ public abstract class ExecutorContractTests : IDisposable
         return path;
     }
 
-    protected static AttemptRequest Request(string taskDirectory, IReadOnlyList<string> argv, int attempt = 1, TimeSpan? runtime = null) =>
-        new("contract-task", attempt, argv, taskDirectory, WorkspaceLayout.AttemptDirectory(taskDirectory, attempt), new ResourceRequest(1, 0, runtime));
+    protected static AttemptRequest Request(string taskDirectory, IReadOnlyList<string> argv, int attempt = 1, TimeSpan? runtime = null, long memoryBytes = 0) =>
+        new("contract-task", attempt, argv, taskDirectory, WorkspaceLayout.AttemptDirectory(taskDirectory, attempt), new ResourceRequest(1, memoryBytes, runtime));
+
+    private const long MiB = 1024 * 1024;
 
     /// <summary><c>/bin/sh -c SCRIPT sh ARGS...</c>: the script is the test's own; ARGS reach it as "$@".</summary>
     protected static string[] Shell(string script, params string[] args) => ["/bin/sh", "-c", script, "sh", .. args];
@@ -459,6 +461,46 @@ public abstract class ExecutorContractTests : IDisposable
         var result = await CompleteAsync(await second.ReattachAsync(reused, Ct));
 
         AssertOutcome(AttemptOutcome.Lost, result, request);
+    }
+
+    [Fact]
+    public async Task Usage_reports_the_peak_memory_of_a_program_that_touches_200_MiB()
+    {
+        await using var executor = CreateExecutor();
+        // dd reads /dev/zero into one 200 MiB buffer: every page of it is touched.
+        var request = Request(NewTaskDirectory(), ["dd", "if=/dev/zero", "of=/dev/null", "bs=200M", "count=2"]);
+
+        var (_, result) = await RunAsync(executor, request);
+
+        AssertOutcome(AttemptOutcome.Succeeded, result, request);
+        var usage = Assert.IsType<AttemptUsage>(result.Usage);
+        Assert.InRange(usage.PeakRssBytes, 200 * MiB * 9 / 10, 200 * MiB * 11 / 10);
+        Assert.True(usage.Wall > TimeSpan.Zero, $"wall time {usage.Wall}");
+        Assert.True(usage.Cpu > TimeSpan.Zero, $"cpu time {usage.Cpu}");
+    }
+
+    [Fact]
+    public async Task An_attempt_past_its_memory_limit_ends_out_of_memory()
+    {
+        await using var executor = CreateExecutor();
+        var request = Request(NewTaskDirectory(), ["dd", "if=/dev/zero", "of=/dev/null", "bs=256M", "count=40"], memoryBytes: 64 * MiB);
+
+        var (_, result) = await RunAsync(executor, request);
+
+        AssertOutcome(AttemptOutcome.OutOfMemory, result, request);
+        Assert.Contains("memory limit", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_attempt_within_its_memory_limit_is_left_alone()
+    {
+        await using var executor = CreateExecutor();
+        var request = Request(NewTaskDirectory(), ["dd", "if=/dev/zero", "of=/dev/null", "bs=16M", "count=4"], memoryBytes: 256 * MiB);
+
+        var (_, result) = await RunAsync(executor, request);
+
+        AssertOutcome(AttemptOutcome.Succeeded, result, request);
+        Assert.InRange(Assert.IsType<AttemptUsage>(result.Usage).PeakRssBytes, 16 * MiB, 256 * MiB);
     }
 
     public void Dispose()
