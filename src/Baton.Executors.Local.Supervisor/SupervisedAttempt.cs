@@ -32,6 +32,13 @@ internal sealed class SupervisedAttempt(Supervisor owner, long id, int pid, long
 
     public long Id => id;
 
+    /// <summary>
+    /// The supervisor's own largest resident set when it spawned the program. posix_spawn's child runs in the
+    /// supervisor's memory until it execs, and the kernel carries that memory's peak into the child's ru_maxrss;
+    /// a figure not above this one may be the supervisor's, not the program's, so it is not reported.
+    /// </summary>
+    public long InheritedMaxRssBytes { get; init; }
+
     private TimeProvider Time => owner.Time;
 
     /// <summary>SIGTERM to the whole group now, SIGKILL after the grace period; the first reason asked for wins.</summary>
@@ -126,7 +133,7 @@ internal sealed class SupervisedAttempt(Supervisor owner, long id, int pid, long
             WallSeconds = Math.Round(Time.GetElapsedTime(_spawnedAt).TotalSeconds, 6),
             UserSeconds = user.TotalSeconds,
             SystemSeconds = system.TotalSeconds,
-            MaxRssBytes = maxRss,
+            MaxRssBytes = maxRss > InheritedMaxRssBytes ? maxRss : 0,
         };
     }
 

@@ -200,7 +200,7 @@ internal sealed unsafe class Supervisor : IDisposable
         {
             Replies.Error("cannot write the pid file next to '" + Encoding.UTF8.GetString(exitFile) + "': " + Marshal.GetPInvokeErrorMessage(pidFileError));
         }
-        var attempt = new SupervisedAttempt(this, id, pid, startTime, exitFile);
+        var attempt = new SupervisedAttempt(this, id, pid, startTime, exitFile) { InheritedMaxRssBytes = Native.SelfMaxRssBytes() };
         lock (_gate)
         {
             _attempts[id] = attempt;

@@ -102,7 +102,10 @@ public sealed record ExitUsage
     [JsonPropertyName("system_seconds")]
     public double SystemSeconds { get; init; }
 
-    /// <summary>The largest resident set of the program or of any descendant it reaped (the kernel's ru_maxrss).</summary>
+    /// <summary>
+    /// The largest resident set of the program or of any descendant it reaped (the kernel's ru_maxrss); 0 when that
+    /// figure is not above what the program inherited from the supervisor at its spawn, so cannot be told from it.
+    /// </summary>
     [JsonPropertyName("max_rss_bytes")]
     public long MaxRssBytes { get; init; }
 

@@ -249,6 +249,18 @@ internal static unsafe partial class Native
         return true;
     }
 
+    [LibraryImport("libc", EntryPoint = "getrusage", SetLastError = true)]
+    private static partial int GetRusage(int who, byte* usage);
+
+    private const int RUSAGE_SELF = 0;
+
+    /// <summary>This process's largest resident set so far (the kernel's ru_maxrss for RUSAGE_SELF), in bytes; 0 if unreadable.</summary>
+    internal static long SelfMaxRssBytes()
+    {
+        var usage = stackalloc byte[RusageSize];
+        return GetRusage(RUSAGE_SELF, usage) == 0 ? *(long*)(usage + RusageMaxRssOffset) * 1024 : 0;
+    }
+
     /// <summary>A wait status as a shell reports it: the exit code, or 128 + N when signal N ended the process.</summary>
     internal static int DecodeWaitStatus(int status)
     {
