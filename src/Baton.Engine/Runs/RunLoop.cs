@@ -22,11 +22,11 @@ namespace Baton.Engine.Runs;
 /// </summary>
 internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
 {
-    private readonly WorkflowGraph _graph;
+    private WorkflowGraph _graph;
     private readonly long _runId;
-    private readonly long[] _taskIds;
-    private readonly string[] _directories;
-    private readonly string[] _parameters;
+    private long[] _taskIds;
+    private string[] _directories;
+    private string[] _parameters;
     private readonly IBatonStore _store;
     private readonly IExecutor _executor;
     private readonly WorkspaceLayout _layout;
@@ -34,11 +34,11 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    private readonly TaskState[] _state;
-    private readonly int[] _attemptsUsed;
-    private readonly int[] _lastAttempt;
-    private readonly int[] _waitingOn;
-    private readonly int[] _template;
+    private TaskState[] _state;
+    private int[] _attemptsUsed;
+    private int[] _lastAttempt;
+    private int[] _waitingOn;
+    private int[] _template;
     private readonly ResourcePool _pool;
     private readonly ReadyQueue _ready = new();
     private readonly Dictionary<int, IAttemptHandle> _running = [];
@@ -130,6 +130,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
                 }
             }
         }
+        alreadyDone = _progress.AlreadyDone; // tasks added while the run went on may have been Done already
         var notRun = _graph.Tasks.Count - alreadyDone - _done - _failed - _killed;
         return new RunSummary(
             _runId,
@@ -158,7 +159,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     /// <summary>Flushes the state writer if <see cref="RunAsync"/> did not get to.</summary>
     public ValueTask DisposeAsync() => _writer?.DisposeAsync() ?? ValueTask.CompletedTask;
 
-    private bool Finished() => _running.Count == 0 && (_ready.Count == 0 || _interrupted);
+    private bool Finished() => _running.Count == 0 && (_ready.Count == 0 || _interrupted) && (!AcceptsTasks || _interrupted);
 
     /// <summary>
     /// Puts every task that is not Done back in line (jobmon's resume): failed and killed tasks wait again with
@@ -221,6 +222,9 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
                 break;
             case Interrupt:
                 OnInterrupt();
+                break;
+            default:
+                HandleAddition(e);
                 break;
         }
     }
@@ -321,6 +325,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         }
         var spec = _graph.Tasks[t];
         _pool.Release(spec.Resources);
+        result = TimeoutRetry.Interpret(spec, result);
         _writer!.Write(new AttemptEnded(_taskIds[t], number, result.Outcome, result.ExitCode, result.Message, result.EndedAt));
         LogAttemptEnded(_logger, spec.Name, number, result.Outcome, result.ExitCode);
         AfterAttempt(t, result);
@@ -342,7 +347,9 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
             }
             return;
         }
-        var decision = RetryPolicy.Decide(result.Outcome, _attemptsUsed[t], _graph.Tasks[t].MaxAttempts);
+        var decision = TimeoutRetry.Retries(_graph.Tasks[t], result.Outcome, _attemptsUsed[t])
+            ? new RetryDecision(TaskState.Ready, FailureReason.None)
+            : RetryPolicy.Decide(result.Outcome, _attemptsUsed[t], _graph.Tasks[t].MaxAttempts);
         switch (decision.Next)
         {
             case TaskState.Done:
@@ -521,6 +528,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         _state[t] = to;
         _progress.Move(_template[t], from, to);
         _writer!.Write(new TaskStateChanged(_taskIds[t], _runId, from, to, reason, message, _time.GetUtcNow(), attemptCount));
+        NotifySettled(t, to, reason);
         if (to.IsTerminal() && _killWaiters.Count > 0)
         {
             for (var i = _killWaiters.Count - 1; i >= 0; i--)
