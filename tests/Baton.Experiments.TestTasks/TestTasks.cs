@@ -158,3 +158,35 @@ public sealed class Evaluation : TaskConfig
     public override Task ExecuteAsync(TaskContext context, CancellationToken cancellationToken) =>
         File.WriteAllTextAsync(Path.Combine(Rendezvous, $"evaluating-{Checkpoint.Step}"), "", cancellationToken);
 }
+
+/// <summary>
+/// Works in steps of <see cref="StepMs"/> under a runtime limit: before each step it asks for the time left and,
+/// when it is short, saves and stops with a graceful timeout; the next attempt resumes from the checkpoint.
+/// </summary>
+public sealed class Patient : ResumableTaskConfig
+{
+    [Param] public int Steps { get; set; }
+
+    [Meta] public int StepMs { get; set; } = 200;
+
+    [Generated("checkpoint.txt")] public FileInfo? Checkpoint { get; set; }
+
+    public override async Task ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
+    {
+        var step = Checkpoint!.Exists ? int.Parse(await File.ReadAllTextAsync(Checkpoint.FullName, cancellationToken), CultureInfo.InvariantCulture) : 0;
+        while (step < Steps)
+        {
+            if (context.RemainingTime() is not { } left)
+            {
+                throw new InvalidOperationException("no runtime limit reached the task");
+            }
+            if (left < TimeSpan.FromSeconds(2))
+            {
+                throw new GracefulTimeoutException($"{left.TotalSeconds:F1}s left at step {step}");
+            }
+            await Task.Delay(StepMs, cancellationToken);
+            step++;
+            await File.WriteAllTextAsync(Checkpoint.FullName, step.ToString(CultureInfo.InvariantCulture), cancellationToken);
+        }
+    }
+}

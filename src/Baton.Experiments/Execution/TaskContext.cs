@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Baton.Core.Executors;
 
 namespace Baton.Experiments.Execution;
 
@@ -8,18 +9,18 @@ namespace Baton.Experiments.Execution;
 public sealed class TaskContext
 {
     /// <summary>The environment variable that holds the end of the attempt's runtime limit, in Unix seconds (UTC).</summary>
-    public const string DeadlineVariable = "BATON_DEADLINE";
+    public const string DeadlineVariable = AttemptVariables.Deadline;
 
     private readonly TimeProvider _time;
 
-    internal TaskContext(string taskDirectory, string workspace, int attempt, IReadOnlyDictionary<string, string> tags, TimeProvider time)
+    internal TaskContext(string taskDirectory, string workspace, int attempt, IReadOnlyDictionary<string, string> tags, DateTimeOffset? deadline, TimeProvider time)
     {
         TaskDirectory = taskDirectory;
         Workspace = workspace;
         Attempt = attempt;
         Tags = tags;
         _time = time;
-        Deadline = ReadDeadline(Environment.GetEnvironmentVariable(DeadlineVariable));
+        Deadline = deadline;
     }
 
     /// <summary>The task directory (also the working directory); it is kept across the attempts of a resumable task.</summary>

@@ -68,6 +68,7 @@ public static class TaskProcess
             loaded.Header.Workspace,
             attempt,
             loaded.Header.Tags.ToDictionary(t => t.Key, t => t.Value, StringComparer.Ordinal),
+            TaskContext.ReadDeadline(Environment.GetEnvironmentVariable(TaskContext.DeadlineVariable)),
             time ?? TimeProvider.System);
         try
         {

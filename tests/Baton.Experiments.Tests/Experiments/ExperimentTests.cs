@@ -1,4 +1,5 @@
 using Baton.Core.Lifecycle;
+using Baton.Core.Resources;
 using Baton.Core.Stores;
 using Baton.Engine.Runs;
 using Baton.Experiments.Configs;
@@ -87,6 +88,23 @@ public sealed class ExperimentTests : IDisposable
         Assert.Equal([AttemptOutcome.TimedOut, AttemptOutcome.TimedOut, AttemptOutcome.Succeeded], details.Attempts.Select(a => a.Outcome));
         // Each attempt kept its own logs.
         Assert.All(details.Attempts, a => Assert.True(File.Exists(Path.Combine(a.Directory, "stderr"))));
+        Assert.Contains("graceful timeout", await File.ReadAllTextAsync(Path.Combine(details.Attempts[0].Directory, "stderr"), Token), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_resumable_task_under_a_runtime_limit_stops_before_it_and_resumes()
+    {
+        await using var xp = await Experiment.StartAsync(TestPrograms.Options(Workspace), Token);
+        // 8 steps of 200 ms with a 4 s limit, stopping when less than 2 s are left: at least two attempts.
+        var patient = xp.Submit(new Patient { Steps = 8 }, new SubmitOptions { Resources = new ResourceRequest(1, 0, TimeSpan.FromSeconds(4)), MaxRetries = 20 });
+
+        var summary = await xp.WaitAsync(Token);
+
+        Assert.True(summary.Succeeded);
+        Assert.Equal("8", await File.ReadAllTextAsync(patient.Task.Checkpoint!.FullName, Token));
+        var details = await DetailsAsync(patient.Name);
+        Assert.True(details.Attempts.Count > 1);
+        Assert.All(details.Attempts.SkipLast(1), a => Assert.Equal(AttemptOutcome.TimedOut, a.Outcome));
         Assert.Contains("graceful timeout", await File.ReadAllTextAsync(Path.Combine(details.Attempts[0].Directory, "stderr"), Token), StringComparison.Ordinal);
     }
 
