@@ -65,7 +65,7 @@ public sealed class Train : ResumableTaskConfig
     public Checkpoint CheckpointAt(int epoch, Dependency dependency)
     {
         ArgumentNullException.ThrowIfNull(dependency);
-        return dependency.On(new Checkpoint { Epoch = epoch, File = new FileInfo(CheckpointFile(epoch)) });
+        return dependency.On(new Checkpoint { Epoch = epoch, LearningRate = LearningRate, File = new FileInfo(CheckpointFile(epoch)) });
     }
 
     private string CheckpointFile(int epoch) => Path.Combine(Checkpoints!.FullName, $"epoch-{epoch}.json");
@@ -112,6 +112,9 @@ public sealed class Checkpoint : Config
 {
     [Param] public int Epoch { get; set; }
 
+    /// <summary>For reports; what the checkpoint is comes from the training that produced it, so this is meta.</summary>
+    [Meta] public double LearningRate { get; set; }
+
     [Meta] public FileInfo? File { get; set; }
 }
 
@@ -148,7 +151,7 @@ public sealed class Compare : TaskConfig
             using var metrics = JsonDocument.Parse(await File.ReadAllTextAsync(evaluation.Metrics!.FullName, cancellationToken));
             var mse = metrics.RootElement.GetProperty("TestMse").GetDouble();
             rows.Add((mse, string.Create(CultureInfo.InvariantCulture,
-                $"test mse {mse,10:F6}  w={metrics.RootElement.GetProperty("W").GetDouble(),8:F4}  b={metrics.RootElement.GetProperty("B").GetDouble(),8:F4}  epoch {evaluation.Checkpoint.Epoch,4}  {evaluation.Checkpoint.File!.Directory!.Parent!.Name[..12]}")));
+                $"test mse {mse,10:F6}  w={metrics.RootElement.GetProperty("W").GetDouble(),8:F4}  b={metrics.RootElement.GetProperty("B").GetDouble(),8:F4}  lr {evaluation.Checkpoint.LearningRate,-5}  epoch {evaluation.Checkpoint.Epoch,4}")));
         }
         await File.WriteAllLinesAsync(Report!.FullName, rows.OrderBy(r => r.Mse).Select(r => r.Line), cancellationToken);
     }

@@ -56,8 +56,14 @@ internal sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
                         ? m
                         : throw new BatonInputException(Location(path, valueNode), error.Length > 0 ? error : $"memory '{value}' must be positive");
                     break;
+                case "max_retries":
+                    // Read by typed experiments (retries of resumable tasks after a timeout); checked here too.
+                    _ = int.TryParse(value, out var retries) && retries >= 0
+                        ? retries
+                        : throw new BatonInputException(Location(path, valueNode), $"max_retries '{value}' must be a whole number, 0 or more");
+                    break;
                 default:
-                    throw new BatonInputException(Location(path, keyNode), $"unknown setting '{key}' (known: cpus, memory)");
+                    throw new BatonInputException(Location(path, keyNode), $"unknown setting '{key}' (known: cpus, memory, max_retries)");
             }
         }
         return new WorkspaceSettings(cpus, memory);

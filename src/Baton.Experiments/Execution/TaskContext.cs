@@ -57,6 +57,13 @@ public sealed class TaskContext
         file.Flush(flushToDisk: true);
     }
 
+    /// <summary>
+    /// A value cached for <paramref name="config"/> in the workspace (experimaestro's <c>@cache</c>): see
+    /// <see cref="ConfigCache.UseAsync"/>.
+    /// </summary>
+    public Task<T> CachedAsync<T>(Configs.Config config, string fileName, Func<FileInfo, CancellationToken, Task<T>> use, CancellationToken cancellationToken) =>
+        ConfigCache.UseAsync(Workspace, config, fileName, use, cancellationToken);
+
     internal static DateTimeOffset? ReadDeadline(string? value) =>
         double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds > 0
             ? DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000))

@@ -391,31 +391,43 @@ public sealed partial class Experiment : IAsyncDisposable
         _ => [],
     };
 
-    /// <summary>The tags of every configuration the task reaches; a configuration's own tags win over those it reaches.</summary>
-    private IReadOnlyList<KeyValuePair<string, string>> Tags(TaskConfig task)
+    /// <summary>
+    /// The tags of the configurations the task reaches (experimaestro's <c>tags()</c>): a configuration's own tags
+    /// win over those it reaches; a tag that configurations it reaches give different values (a comparison of
+    /// several runs) is left out.
+    /// </summary>
+    private IReadOnlyList<KeyValuePair<string, string>> Tags(Config config) => [.. CollectTags(config, new HashSet<Config>(ReferenceEqualityComparer.Instance))];
+
+    private SortedDictionary<string, string> CollectTags(Config config, HashSet<Config> seen)
     {
-        var tags = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        var seen = new HashSet<Config>(ReferenceEqualityComparer.Instance);
-        void Visit(Config config)
+        var reached = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var conflicting = new HashSet<string>(StringComparer.Ordinal);
+        if (seen.Add(config))
         {
-            if (!seen.Add(config))
-            {
-                return;
-            }
             foreach (var parameter in _models.For(config.GetType()).Parameters)
             {
                 foreach (var nested in Nested(parameter.Get(config)))
                 {
-                    Visit(nested);
+                    foreach (var (k, v) in CollectTags(nested, seen))
+                    {
+                        if (reached.TryGetValue(k, out var other) && other != v)
+                        {
+                            conflicting.Add(k);
+                        }
+                        reached[k] = v;
+                    }
                 }
+            }
+            foreach (var k in conflicting)
+            {
+                reached.Remove(k);
             }
             foreach (var (k, v) in config.OwnTags)
             {
-                tags[k] = v;
+                reached[k] = v;
             }
         }
-        Visit(task);
-        return [.. tags];
+        return reached;
     }
 
     /// <summary>Applies the submit hooks found on the classes the task reaches, once per distinct hook and spec.</summary>
