@@ -43,6 +43,9 @@ public sealed class Countdown : ResumableTaskConfig
 
     [Meta] public int StepsPerAttempt { get; set; } = 1;
 
+    /// <summary>A task to run after; ignored when unset, so that it changes no identity.</summary>
+    [Param(IgnoreDefault = true)] public Gate? After { get; set; }
+
     [Generated("checkpoint.txt")] public FileInfo? Checkpoint { get; set; }
 
     [Generated("log.txt")] public FileInfo? Log { get; set; }
@@ -187,6 +190,22 @@ public sealed class Patient : ResumableTaskConfig
             await Task.Delay(StepMs, cancellationToken);
             step++;
             await File.WriteAllTextAsync(Checkpoint.FullName, step.ToString(CultureInfo.InvariantCulture), cancellationToken);
+        }
+    }
+}
+
+/// <summary>Ends once <see cref="File"/> exists: holds back what runs after it until a test says so.</summary>
+public sealed class Gate : TaskConfig
+{
+    [Param] public int Id { get; set; }
+
+    [Meta] public string File { get; set; } = "";
+
+    public override async Task ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
+    {
+        while (!System.IO.File.Exists(File))
+        {
+            await Task.Delay(20, cancellationToken);
         }
     }
 }

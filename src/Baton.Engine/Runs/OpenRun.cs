@@ -138,6 +138,31 @@ public sealed class OpenRun : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Raises the retries after a timeout of a task already added (the same resumable task submitted again with a
+    /// higher <c>max_retries</c>: the higher wins); a lower value changes nothing.
+    /// </summary>
+    public async Task RaiseTimeoutRetriesAsync(int task, int retries, CancellationToken cancellationToken)
+    {
+        await _adding.WaitAsync(cancellationToken);
+        try
+        {
+            if (task < 0 || task >= _tasks.Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(task), $"task {task} has not been added");
+            }
+            if (_tasks[task].TimeoutRetries < retries)
+            {
+                _tasks[task] = _tasks[task] with { TimeoutRetries = retries };
+                _loop.RaiseTimeoutRetries(task, retries);
+            }
+        }
+        finally
+        {
+            _adding.Release();
+        }
+    }
+
     /// <summary>No more tasks: waits for the run to end and records how it ended.</summary>
     public async Task<RunSummary> CompleteAsync()
     {

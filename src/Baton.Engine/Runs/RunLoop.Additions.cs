@@ -43,6 +43,12 @@ internal sealed partial class RunLoop
         return request.Done.Task;
     }
 
+    /// <summary>
+    /// Raises a task's retries after a timeout (a resumable task submitted again with a higher <c>max_retries</c>:
+    /// the higher wins). A lower value changes nothing.
+    /// </summary>
+    public void RaiseTimeoutRetries(int task, int retries) => _events.Writer.TryWrite(new TimeoutRetriesRaised(task, retries));
+
     /// <summary>No more tasks will be added: the run ends once nothing is left to run.</summary>
     public void CloseAdditions() => _events.Writer.TryWrite(new NoMoreTasks());
 
@@ -55,6 +61,11 @@ internal sealed partial class RunLoop
                 break;
             case NoMoreTasks:
                 AcceptsTasks = false;
+                break;
+            case TimeoutRetriesRaised raised when raised.Task < _state.Length && _graph.Tasks[raised.Task].TimeoutRetries < raised.Retries:
+                var tasks = _graph.Tasks.ToArray();
+                tasks[raised.Task] = tasks[raised.Task] with { TimeoutRetries = raised.Retries };
+                _graph = new WorkflowGraph(_graph.Name, _graph.WorkflowArgs, _graph.SourceFile, _graph.WorkflowDirectory, tasks, _graph.Upstream);
                 break;
         }
     }
@@ -163,6 +174,8 @@ internal sealed partial class RunLoop
     private sealed record TasksAdded(WorkflowGraph Graph, WorkflowRegistration Registration, string[] Directories, string[] Parameters, TaskCompletionSource Done) : RunEvent;
 
     private sealed record NoMoreTasks : RunEvent;
+
+    private sealed record TimeoutRetriesRaised(int Task, int Retries) : RunEvent;
 }
 
 /// <summary>A task of a run reached a final state.</summary>

@@ -43,8 +43,7 @@ public sealed partial class Experiment : IAsyncDisposable
     private readonly Dictionary<string, SubmittedTask> _byIdentity = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TemplateSpec> _templates = new(StringComparer.Ordinal);
     private readonly Channel<Action> _callbacks = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Channel<(TaskSpec Spec, int[] Upstream, string Params, int Index)> _additions =
-        Channel.CreateUnbounded<(TaskSpec, int[], string, int)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<RunChange> _additions = Channel.CreateUnbounded<RunChange>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<Exception> _callbackErrors = [];
     private OpenRun _run = null!;
     private Task _callbackPump = Task.CompletedTask;
@@ -145,7 +144,12 @@ public sealed partial class Experiment : IAsyncDisposable
             var maxRetries = resumable ? options.MaxRetries ?? _options.MaxRetries ?? _workspace.MaxRetries ?? ExperimentWorkspace.DefaultMaxRetries : 0;
             if (_byIdentity.TryGetValue(identity.Hex, out var existing))
             {
-                // The same task again: it is one task. Its retries were fixed when it was first handed to the run.
+                // The same task again: it is one task, and the higher max_retries wins (handed to the run in order,
+                // after the task itself).
+                if (resumable)
+                {
+                    _additions.Writer.TryWrite(new RetriesRaised(existing.Submission.Index, maxRetries));
+                }
                 return new Submitted<T>(existing, task, task.Outputs(new Dependency(existing.Submission)));
             }
             var resources = options.Resources ?? ResourceRequest.Default;
@@ -182,7 +186,7 @@ public sealed partial class Experiment : IAsyncDisposable
             _tasks.Add(entry);
             _byIdentity.Add(identity.Hex, entry);
             var output = task.Outputs(new Dependency(submission));
-            _additions.Writer.TryWrite((spec, upstream, parameters, index));
+            _additions.Writer.TryWrite(new TaskAdded(spec, upstream, parameters, index));
             return new Submitted<T>(entry, task, output);
         }
     }
@@ -292,24 +296,37 @@ public sealed partial class Experiment : IAsyncDisposable
         }
     }
 
+    /// <summary>What the submitting side hands to the run, in order.</summary>
+    private abstract record RunChange;
+
+    private sealed record TaskAdded(TaskSpec Spec, int[] Upstream, string Params, int Index) : RunChange;
+
+    private sealed record RetriesRaised(int Index, int MaxRetries) : RunChange;
+
     /// <summary>Hands submitted tasks to the run in submission order, as many at a time as have queued up.</summary>
     private async Task AddTasksAsync()
     {
-        var batch = new List<(TaskSpec Spec, int[] Upstream, string Params, int Index)>();
+        var batch = new List<TaskAdded>();
         while (await _additions.Reader.WaitToReadAsync(CancellationToken.None))
         {
             batch.Clear();
-            while (_additions.Reader.TryRead(out var item))
-            {
-                batch.Add(item);
-            }
             try
             {
-                var first = await _run.AddAsync([.. batch.Select(b => b.Spec)], [.. batch.Select(b => b.Upstream)], [.. batch.Select(b => b.Params)], CancellationToken.None);
-                if (first != batch[0].Index)
+                while (_additions.Reader.TryPeek(out var next))
                 {
-                    throw new InvalidOperationException($"task {batch[0].Spec.Name} became task {first} of the run, not {batch[0].Index}");
+                    if (next is TaskAdded added)
+                    {
+                        batch.Add(added);
+                        _additions.Reader.TryRead(out _);
+                        continue;
+                    }
+                    // A raise applies to a task handed over before it: flush the batch first.
+                    await FlushAsync(batch);
+                    var raised = (RetriesRaised)next;
+                    await _run.RaiseTimeoutRetriesAsync(raised.Index, raised.MaxRetries, CancellationToken.None);
+                    _additions.Reader.TryRead(out _);
                 }
+                await FlushAsync(batch);
             }
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
@@ -324,10 +341,27 @@ public sealed partial class Experiment : IAsyncDisposable
                 }
                 while (_additions.Reader.TryRead(out var late))
                 {
-                    _tasks[late.Index].Finished.TrySetException(ex);
+                    if (late is TaskAdded lost)
+                    {
+                        _tasks[lost.Index].Finished.TrySetException(ex);
+                    }
                 }
             }
         }
+    }
+
+    private async Task FlushAsync(List<TaskAdded> batch)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+        var first = await _run.AddAsync([.. batch.Select(b => b.Spec)], [.. batch.Select(b => b.Upstream)], [.. batch.Select(b => b.Params)], CancellationToken.None);
+        if (first != batch[0].Index)
+        {
+            throw new InvalidOperationException($"task {batch[0].Spec.Name} became task {first} of the run, not {batch[0].Index}");
+        }
+        batch.Clear();
     }
 
     /// <summary>

@@ -92,6 +92,25 @@ public sealed class ExperimentTests : IDisposable
     }
 
     [Fact]
+    public async Task A_resumable_task_submitted_again_with_more_retries_gets_the_higher()
+    {
+        await using var xp = await Experiment.StartAsync(TestPrograms.Options(Workspace), Token);
+        var open = _directory.Combine("open-gate");
+        var gate = xp.Submit(new Gate { Id = 1, File = open });
+        var once = xp.Submit(new Countdown { Steps = 3, After = gate.Task }, new SubmitOptions { MaxRetries = 0 });
+        var again = xp.Submit(new Countdown { Steps = 3, After = gate.Task }, new SubmitOptions { MaxRetries = 5 });
+        // Changes reach the run in order: once this later task is done, the raise has been applied.
+        await xp.Submit(new Square { X = 5 }).Completion;
+        await File.WriteAllTextAsync(open, "", Token);
+
+        var summary = await xp.WaitAsync(Token);
+
+        Assert.True(summary.Succeeded);
+        Assert.Equal(once.Identity, again.Identity);
+        Assert.Equal(3, (await DetailsAsync(once.Name)).Attempts.Count);
+    }
+
+    [Fact]
     public async Task A_resumable_task_under_a_runtime_limit_stops_before_it_and_resumes()
     {
         await using var xp = await Experiment.StartAsync(TestPrograms.Options(Workspace), Token);
