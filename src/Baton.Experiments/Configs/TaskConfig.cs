@@ -9,6 +9,9 @@ namespace Baton.Experiments.Configs;
 /// </summary>
 public abstract class TaskConfig : Config
 {
+    /// <summary>Set when the task is submitted; a task used by another must have been.</summary>
+    internal Submission? SubmittedAs { get; set; }
+
     /// <summary>Runs the task. Throw <see cref="GracefulTimeoutException"/> (resumable tasks) to end the attempt as a timeout.</summary>
     public abstract Task ExecuteAsync(TaskContext context, CancellationToken cancellationToken);
 

@@ -150,6 +150,7 @@ public sealed partial class Experiment : IAsyncDisposable
                 {
                     _additions.Writer.TryWrite(new RetriesRaised(existing.Submission.Index, maxRetries));
                 }
+                task.SubmittedAs = existing.Submission;
                 return new Submitted<T>(existing, task, task.Outputs(new Dependency(existing.Submission)));
             }
             var resources = options.Resources ?? ResourceRequest.Default;
@@ -160,12 +161,14 @@ public sealed partial class Experiment : IAsyncDisposable
             var directory = _workspace.Layout.TaskDirectory(model.Id, identity);
             var index = _tasks.Count;
             var submission = new Submission(identity, task, index, this);
-            var upstream = Walk(task, directory);
+            // Checked in full before anything is changed: a refused submit leaves the configurations as they were.
+            var upstream = Walk(task, directory, generate: false);
             var name = options.Name ?? $"{task.GetType().Name}-{identity.ShortHex}";
             if (_tasks.Any(t => t.Name == name))
             {
                 throw new ConfigException($"{task.GetType().FullName}: another task of experiment '{Name}' is already named '{name}'");
             }
+            Walk(task, directory, generate: true);
             var tags = Tags(task);
             var header = new TaskHeader(identity, name, Name, _workspace.Layout.Root, directory, resumable, tags, SubmitHooks(task));
             var parameters = ParamsFile.Write(header, task, _models);
@@ -183,6 +186,7 @@ public sealed partial class Experiment : IAsyncDisposable
                 Tags = [.. tags.Select(t => $"{t.Key}={t.Value}")],
             };
             var entry = new SubmittedTask(this, submission, name, directory);
+            task.SubmittedAs = submission;
             _tasks.Add(entry);
             _byIdentity.Add(identity.Hex, entry);
             var output = task.Outputs(new Dependency(submission));
@@ -369,7 +373,7 @@ public sealed partial class Experiment : IAsyncDisposable
     /// tasks it waits for (those whose outputs it uses, except dynamic outputs). Throws for an output of a task of
     /// another experiment.
     /// </summary>
-    private int[] Walk(TaskConfig task, string directory)
+    private int[] Walk(TaskConfig task, string directory, bool generate)
     {
         var upstream = new SortedSet<int>();
         var seen = new HashSet<Config>(ReferenceEqualityComparer.Instance);
@@ -392,11 +396,20 @@ public sealed partial class Experiment : IAsyncDisposable
                 // The producer's own configuration is its business: its generated paths are in its directory.
                 return;
             }
+            if (config is TaskConfig { SubmittedAs: null } unsubmitted && !ReferenceEquals(config, task))
+            {
+                throw new ConfigException(
+                    $"{task.GetType().FullName}: it uses task {unsubmitted.GetType().FullName}, which has not been submitted; submit it first and pass what Submit returns");
+            }
             foreach (var parameter in _models.For(config.GetType()).Parameters)
             {
                 var value = parameter.Get(config);
                 if (parameter.Kind == ParameterKind.Generated && value is null)
                 {
+                    if (!generate)
+                    {
+                        continue;
+                    }
                     var path = Path.Combine(directory, parameter.GeneratedPath!);
                     parameter.Property.SetValue(config, parameter.Shape.Type == typeof(string) ? path
                         : parameter.Shape.Type == typeof(FileInfo) ? new FileInfo(path) : new DirectoryInfo(path));

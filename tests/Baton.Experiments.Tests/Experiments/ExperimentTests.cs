@@ -226,6 +226,18 @@ public sealed class ExperimentTests : IDisposable
     }
 
     [Fact]
+    public async Task A_task_used_before_it_was_submitted_is_refused_and_nothing_is_submitted()
+    {
+        await using var xp = await Experiment.StartAsync(TestPrograms.Options(Workspace), Token);
+
+        var error = Assert.Throws<ConfigException>(() => xp.Submit(new Sum { Inputs = [new Square { X = 1 }] }));
+
+        Assert.Contains("Square, which has not been submitted", error.Message, StringComparison.Ordinal);
+        var summary = await xp.WaitAsync(Token);
+        Assert.Equal(0, summary.Total);
+    }
+
+    [Fact]
     public async Task Outputs_can_be_watched_only_on_resumable_tasks()
     {
         await using var xp = await Experiment.StartAsync(TestPrograms.Options(Workspace), Token);
