@@ -129,6 +129,37 @@ internal sealed class ConfigModel
 /// <summary>Models by type, built once each; one per experiment or task process (no static state).</summary>
 internal sealed class ConfigModels
 {
+    /// <summary>
+    /// The configurations <paramref name="config"/> holds directly: in its parameters (also inside lists, sets and
+    /// dictionary values), then its init tasks.
+    /// </summary>
+    public IEnumerable<Config> Children(Config config, bool initTasks = true)
+    {
+        foreach (var parameter in For(config.GetType()).Parameters)
+        {
+            foreach (var nested in Nested(parameter.Get(config)))
+            {
+                yield return nested;
+            }
+        }
+        if (initTasks)
+        {
+            foreach (var init in config.InitTasks)
+            {
+                yield return init;
+            }
+        }
+    }
+
+    private static IEnumerable<Config> Nested(object? value) => value switch
+    {
+        Config c => [c],
+        string => [],
+        System.Collections.IDictionary d => d.Values.Cast<object?>().SelectMany(Nested),
+        System.Collections.IEnumerable e => e.Cast<object?>().SelectMany(Nested),
+        _ => [],
+    };
+
     private readonly Dictionary<Type, ConfigModel> _models = [];
 
     public ConfigModel For(Type type)

@@ -403,40 +403,22 @@ public sealed partial class Experiment : IAsyncDisposable
             }
             foreach (var parameter in _models.For(config.GetType()).Parameters)
             {
-                var value = parameter.Get(config);
-                if (parameter.Kind == ParameterKind.Generated && value is null)
+                if (generate && parameter.Kind == ParameterKind.Generated && parameter.Get(config) is null)
                 {
-                    if (!generate)
-                    {
-                        continue;
-                    }
                     var path = Path.Combine(directory, parameter.GeneratedPath!);
                     parameter.Property.SetValue(config, parameter.Shape.Type == typeof(string) ? path
                         : parameter.Shape.Type == typeof(FileInfo) ? new FileInfo(path) : new DirectoryInfo(path));
-                    continue;
-                }
-                foreach (var nested in Nested(value))
-                {
-                    Visit(nested);
                 }
             }
-            foreach (var init in config.InitTasks)
+            foreach (var child in _models.Children(config))
             {
-                Visit(init);
+                Visit(child);
             }
         }
         Visit(task);
         return [.. upstream];
     }
 
-    private static IEnumerable<Config> Nested(object? value) => value switch
-    {
-        Config c => [c],
-        string => [],
-        System.Collections.IDictionary d => d.Values.Cast<object?>().SelectMany(Nested),
-        System.Collections.IEnumerable e => e.Cast<object?>().SelectMany(Nested),
-        _ => [],
-    };
 
     /// <summary>
     /// The tags of the configurations the task reaches (experimaestro's <c>tags()</c>): a configuration's own tags
@@ -448,31 +430,29 @@ public sealed partial class Experiment : IAsyncDisposable
     private SortedDictionary<string, string> CollectTags(Config config, HashSet<Config> seen)
     {
         var reached = new SortedDictionary<string, string>(StringComparer.Ordinal);
-        var conflicting = new HashSet<string>(StringComparer.Ordinal);
-        if (seen.Add(config))
+        if (!seen.Add(config))
         {
-            foreach (var parameter in _models.For(config.GetType()).Parameters)
+            return reached;
+        }
+        var conflicting = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var child in _models.Children(config, initTasks: false))
+        {
+            foreach (var (k, v) in CollectTags(child, seen))
             {
-                foreach (var nested in Nested(parameter.Get(config)))
+                if (reached.TryGetValue(k, out var other) && other != v)
                 {
-                    foreach (var (k, v) in CollectTags(nested, seen))
-                    {
-                        if (reached.TryGetValue(k, out var other) && other != v)
-                        {
-                            conflicting.Add(k);
-                        }
-                        reached[k] = v;
-                    }
+                    conflicting.Add(k);
                 }
-            }
-            foreach (var k in conflicting)
-            {
-                reached.Remove(k);
-            }
-            foreach (var (k, v) in config.OwnTags)
-            {
                 reached[k] = v;
             }
+        }
+        foreach (var k in conflicting)
+        {
+            reached.Remove(k);
+        }
+        foreach (var (k, v) in config.OwnTags)
+        {
+            reached[k] = v;
         }
         return reached;
     }
@@ -496,16 +476,9 @@ public sealed partial class Experiment : IAsyncDisposable
                     hook.Apply(environment);
                 }
             }
-            foreach (var parameter in _models.For(config.GetType()).Parameters)
+            foreach (var child in _models.Children(config))
             {
-                foreach (var nested in Nested(parameter.Get(config)))
-                {
-                    Visit(nested);
-                }
-            }
-            foreach (var init in config.InitTasks)
-            {
-                Visit(init);
+                Visit(child);
             }
         }
         Visit(task);

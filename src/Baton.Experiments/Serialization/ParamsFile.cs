@@ -48,16 +48,9 @@ internal static class ParamsFile
             }
             ids.Add(c, order.Count);
             order.Add(c);
-            foreach (var p in models.For(c.GetType()).Parameters)
+            foreach (var child in models.Children(c))
             {
-                foreach (var nested in NestedConfigs(p.Get(c)))
-                {
-                    Visit(nested);
-                }
-            }
-            foreach (var init in c.InitTasks)
-            {
-                Visit(init);
+                Visit(child);
             }
         }
         Visit(task);
@@ -120,15 +113,6 @@ internal static class ParamsFile
         }
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
-
-    private static IEnumerable<Config> NestedConfigs(object? value) => value switch
-    {
-        Config c => [c],
-        string => [],
-        IDictionary d => d.Values.Cast<object?>().SelectMany(NestedConfigs),
-        IEnumerable e => e.Cast<object?>().SelectMany(NestedConfigs),
-        _ => [],
-    };
 
     private static void WriteValue(Utf8JsonWriter json, object? value, ValueShape shape, Dictionary<Config, int> ids)
     {

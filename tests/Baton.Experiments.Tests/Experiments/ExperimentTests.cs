@@ -114,13 +114,14 @@ public sealed class ExperimentTests : IDisposable
     public async Task A_resumable_task_under_a_runtime_limit_stops_before_it_and_resumes()
     {
         await using var xp = await Experiment.StartAsync(TestPrograms.Options(Workspace), Token);
-        // 8 steps of 200 ms with a 4 s limit, stopping when less than 2 s are left: at least two attempts.
-        var patient = xp.Submit(new Patient { Steps = 8 }, new SubmitOptions { Resources = new ResourceRequest(1, 0, TimeSpan.FromSeconds(4)), MaxRetries = 20 });
+        // 5 s of work (25 steps of 200 ms) under a 6 s limit, stopping when less than 2 s are left: at most 4 s of work
+        // per attempt, so at least two attempts; the deadline is in whole seconds, and a slow start eats into it.
+        var patient = xp.Submit(new Patient { Steps = 25 }, new SubmitOptions { Resources = new ResourceRequest(1, 0, TimeSpan.FromSeconds(6)), MaxRetries = 20 });
 
         var summary = await xp.WaitAsync(Token);
 
         Assert.True(summary.Succeeded);
-        Assert.Equal("8", await File.ReadAllTextAsync(patient.Task.Checkpoint!.FullName, Token));
+        Assert.Equal("25", await File.ReadAllTextAsync(patient.Task.Checkpoint!.FullName, Token));
         var details = await DetailsAsync(patient.Name);
         Assert.True(details.Attempts.Count > 1);
         Assert.All(details.Attempts.SkipLast(1), a => Assert.Equal(AttemptOutcome.TimedOut, a.Outcome));
