@@ -111,6 +111,22 @@ public sealed class SqliteStore : IBatonStore
         }, requireInitialized: true, cancellationToken);
     }
 
+    public ValueTask<WorkflowRegistration> AddTasksAsync(
+        long workflowId,
+        WorkflowGraph graph,
+        int firstNew,
+        IReadOnlyList<string> taskDirectories,
+        IReadOnlyList<string> paramsJson,
+        DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(taskDirectories);
+        ArgumentNullException.ThrowIfNull(paramsJson);
+        return WriteAsync(() => _registrar!.AddTasks(workflowId, graph, firstNew, taskDirectories, paramsJson, now, cancellationToken),
+            requireInitialized: true, cancellationToken);
+    }
+
     public ValueTask<long> StartRunAsync(long workflowId, string host, int processId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(host);

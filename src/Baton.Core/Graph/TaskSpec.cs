@@ -16,6 +16,13 @@ public sealed record TaskSpec
     public required ResourceRequest Resources { get; init; }
     public required int MaxAttempts { get; init; }
     public required int Priority { get; init; }
+    /// <summary>
+    /// A resumable task's retries after a timeout (experimaestro's <c>max_retries</c>): a timed-out attempt is
+    /// retried while at most this many attempts have timed out, whatever <see cref="MaxAttempts"/> says. 0: none.
+    /// </summary>
+    public int TimeoutRetries { get; init; }
+    /// <summary>An exit code that means "timed out" for this task (a typed task's graceful timeout); null when none.</summary>
+    public int? TimeoutExitCode { get; init; }
     public IReadOnlyList<string> Tags { get; init; } = [];
     public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
     /// <summary>Resource scaling and exit-code rules for its retries.</summary>

@@ -25,6 +25,21 @@ public interface IBatonStore : IAsyncDisposable
         DateTimeOffset now,
         CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Adds tasks to a registered workflow while it runs (a typed experiment submits as it goes): the tasks of
+    /// <paramref name="graph"/> from <paramref name="firstNew"/> on join the workflow, keyed by identity as in
+    /// <see cref="RegisterWorkflowAsync"/> (a Done task stays Done); the tasks before them are already in it.
+    /// Directories, parameters and the returned registration are indexed from <paramref name="firstNew"/>.
+    /// </summary>
+    ValueTask<WorkflowRegistration> AddTasksAsync(
+        long workflowId,
+        WorkflowGraph graph,
+        int firstNew,
+        IReadOnlyList<string> taskDirectories,
+        IReadOnlyList<string> paramsJson,
+        DateTimeOffset now,
+        CancellationToken cancellationToken);
+
     /// <summary>Opens a run of a workflow.</summary>
     ValueTask<long> StartRunAsync(long workflowId, string host, int processId, DateTimeOffset now, CancellationToken cancellationToken);
 

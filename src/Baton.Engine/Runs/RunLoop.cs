@@ -25,11 +25,11 @@ namespace Baton.Engine.Runs;
 /// </summary>
 internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
 {
-    private readonly WorkflowGraph _graph;
+    private WorkflowGraph _graph;
     private readonly long _runId;
-    private readonly long[] _taskIds;
-    private readonly string[] _directories;
-    private readonly string[] _parameters;
+    private long[] _taskIds;
+    private string[] _directories;
+    private string[] _parameters;
     private readonly IBatonStore _store;
     private readonly IExecutor _executor;
     private readonly WorkspaceLayout _layout;
@@ -37,19 +37,19 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    private readonly TaskState[] _state;
-    private readonly int[] _attemptsUsed;
-    private readonly int[] _lastAttempt;
-    private readonly int[] _waitingOn;
-    private readonly int[] _template;
+    private TaskState[] _state;
+    private int[] _attemptsUsed;
+    private int[] _lastAttempt;
+    private int[] _waitingOn;
+    private int[] _template;
     private readonly ResourcePool _pool;
     private readonly ReadyQueue _ready;
     // What each task asks for now: the graph's values until `baton set` changes them for a task not started yet.
-    private readonly ResourceRequest[] _resources;
-    private readonly int[] _priority;
-    private readonly Allocation?[] _allocations;
+    private ResourceRequest[] _resources;
+    private int[] _priority;
+    private Allocation?[] _allocations;
     private readonly ResourceCapacity _capacity;
-    private readonly int[] _scaledRetries;
+    private int[] _scaledRetries;
     private readonly AdmissionControl _admission;
     private readonly List<int> _unparked = [];
     private readonly bool _failFast;
@@ -160,6 +160,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
                 RefuseLate(late);
             }
         }
+        alreadyDone = _progress.AlreadyDone; // tasks added while the run went on may have been Done already
         var notRun = _graph.Tasks.Count - alreadyDone - _done - _failed - _killed;
         return new RunSummary(
             _runId,
@@ -191,7 +192,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     /// <summary>Flushes the state writer if <see cref="RunAsync"/> did not get to.</summary>
     public ValueTask DisposeAsync() => _writer?.DisposeAsync() ?? ValueTask.CompletedTask;
 
-    private bool Finished() => _running.Count == 0 && (_ready.Count == 0 || _interrupted || _stopStarting);
+    private bool Finished() => _running.Count == 0 && (_ready.Count == 0 || _interrupted || _stopStarting) && (!AcceptsTasks || _interrupted || _stopStarting);
 
     /// <summary>
     /// Puts every task that is not Done back in line (jobmon's resume): failed and killed tasks wait again with
@@ -317,6 +318,9 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
             case LimitRequest limit:
                 OnLimitRequested(limit);
                 break;
+            case TasksAdded or NoMoreTasks or TimeoutRetriesRaised:
+                HandleAddition(e);
+                break;
             default:
                 HandleControl(e);
                 break;
@@ -426,6 +430,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         var spec = _graph.Tasks[t];
         ReleaseResources(t);
         ReleaseAdmission(t);
+        result = TimeoutRetry.Interpret(spec, result);
         _writer!.Write(new AttemptEnded(_taskIds[t], number, result.Outcome, result.ExitCode, result.Message, result.EndedAt) { Usage = result.Usage });
         LogAttemptEnded(_logger, spec.Name, number, result.Outcome, result.ExitCode);
         AfterAttempt(t, result);
@@ -460,7 +465,9 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
             return;
         }
         var spec = _graph.Tasks[t];
-        var decision = RetryPolicy.Decide(result, _attemptsUsed[t], spec.MaxAttempts, spec.Retry);
+        var decision = TimeoutRetry.Retries(spec, result.Outcome, _attemptsUsed[t])
+            ? new RetryDecision(TaskState.Ready, FailureReason.None)
+            : RetryPolicy.Decide(result, _attemptsUsed[t], spec.MaxAttempts, spec.Retry);
         switch (decision.Next)
         {
             case TaskState.Done:
@@ -690,6 +697,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         _state[t] = to;
         _progress.Move(_template[t], from, to);
         _writer!.Write(new TaskStateChanged(_taskIds[t], _runId, from, to, reason, message, _time.GetUtcNow(), attemptCount));
+        NotifySettled(t, to, reason);
         if (to.IsTerminal() && _killWaiters.Count > 0)
         {
             for (var i = _killWaiters.Count - 1; i >= 0; i--)

@@ -36,6 +36,19 @@ public sealed class RunProgress
         Volatile.Write(ref _templates, templates);
     }
 
+    /// <summary>Counts the tasks from <paramref name="from"/> on, added while the run goes on.</summary>
+    internal void Extend(IReadOnlyList<string> templateNames, int[] taskTemplate, TaskState[] states, int from)
+    {
+        var old = Volatile.Read(ref _templates);
+        var templates = old.Concat(templateNames.Skip(old.Length).Select(n => new TemplateProgress(n))).ToArray();
+        for (var t = from; t < taskTemplate.Length; t++)
+        {
+            templates[taskTemplate[t]].Counts.Seed(states[t]);
+            _all.Seed(states[t]);
+        }
+        Volatile.Write(ref _templates, templates);
+    }
+
     internal void Move(int template, TaskState from, TaskState to)
     {
         _all.Move(from, to);

@@ -334,7 +334,11 @@ internal sealed class WorkflowRegistrar : IDisposable
         return index;
     }
 
-    /// <summary>The new-workflow path.</summary>
+    /// <summary>
+    /// The new-workflow path, and the path of tasks added to a workflow as it runs: the graph's tasks from
+    /// <paramref name="first"/> on (their directories and parameters indexed from 0) join the workflow; the result
+    /// is indexed from 0 as well.
+    /// </summary>
     private RegisteredTasks InsertAll(
         SqliteTransaction transaction,
         long workflowId,
@@ -342,9 +346,10 @@ internal sealed class WorkflowRegistrar : IDisposable
         IReadOnlyList<string> taskDirectories,
         IReadOnlyList<string> paramsJson,
         string at,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        int first = 0)
     {
-        var count = graph.Tasks.Count;
+        var count = graph.Tasks.Count - first;
         // Rowids of new tasks are above the largest one before: that tells a created task from one that existed,
         // and is how their history rows are found below.
         var lastIdBefore = (long)Scalar(transaction, "SELECT coalesce(max(id), 0) FROM tasks")!;
@@ -356,7 +361,7 @@ internal sealed class WorkflowRegistrar : IDisposable
             {
                 cancellationToken.ThrowIfCancellationRequested();
             }
-            var id = UpsertTask(graph.Tasks[i], taskDirectories[i], paramsJson[i]);
+            var id = UpsertTask(graph.Tasks[first + i], taskDirectories[i], paramsJson[i]);
             if (id > lastIdBefore)
             {
                 result.Set(i, id, TaskState.Waiting, FailureReason.None, 0, 0);
@@ -368,7 +373,7 @@ internal sealed class WorkflowRegistrar : IDisposable
         }
         foreach (var i in existed ?? [])
         {
-            _findIdentity.Value = graph.Tasks[i].Identity.Hex;
+            _findIdentity.Value = graph.Tasks[first + i].Identity.Hex;
             using var reader = _findTask.ExecuteReader();
             reader.Read();
             result.Set(i, reader.GetInt64(0), StoreWords.State(reader.GetString(1)), StoreWords.Reason(reader.GetString(2)),
@@ -395,7 +400,7 @@ internal sealed class WorkflowRegistrar : IDisposable
             {
                 cancellationToken.ThrowIfCancellationRequested();
             }
-            InsertWorkflowTask(graph.Tasks[i], i, result.Ids[i]);
+            InsertWorkflowTask(graph.Tasks[first + i], first + i, result.Ids[i]);
         }
 
         _edgeWorkflowId.Value = workflowId;
@@ -405,7 +410,7 @@ internal sealed class WorkflowRegistrar : IDisposable
             {
                 cancellationToken.ThrowIfCancellationRequested();
             }
-            var upstream = graph.Upstream[downstream];
+            var upstream = graph.Upstream[first + downstream];
             if (upstream.Length == 0)
             {
                 continue;
@@ -413,11 +418,49 @@ internal sealed class WorkflowRegistrar : IDisposable
             _edgeDownstream.Value = result.Ids[downstream];
             foreach (var u in upstream)
             {
-                _edgeUpstream.Value = result.Ids[u];
+                _edgeUpstream.Value = u >= first ? result.Ids[u - first] : FindId(graph.Tasks[u]);
                 _insertEdge.ExecuteNonQuery();
             }
         }
         return result;
+    }
+
+    /// <summary>
+    /// Adds the graph's tasks from <paramref name="first"/> on to a registered workflow, in one transaction: the
+    /// tasks before them are already in it (a run that accepts tasks as it goes, such as a typed experiment).
+    /// </summary>
+    public WorkflowRegistration AddTasks(
+        long workflowId,
+        WorkflowGraph graph,
+        int first,
+        IReadOnlyList<string> taskDirectories,
+        IReadOnlyList<string> paramsJson,
+        DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        var count = graph.Tasks.Count - first;
+        if (first < 0 || count < 0 || taskDirectories.Count != count || paramsJson.Count != count)
+        {
+            throw new ArgumentException($"tasks {first}..{graph.Tasks.Count} need {count} directories and params.json texts");
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+        var at = StoreTime.ToText(now);
+        _taskAt.Value = at;
+        using var transaction = _connection.BeginTransaction();
+        foreach (var command in _commands)
+        {
+            command.Transaction = transaction;
+        }
+        var tasks = InsertAll(transaction, workflowId, graph, taskDirectories, paramsJson, at, cancellationToken, first);
+        transaction.Commit();
+        return new WorkflowRegistration(workflowId, false, tasks.Ids, tasks.States, tasks.Reasons, tasks.AttemptCounts, tasks.LastAttempts);
+    }
+
+    private long FindId(TaskSpec spec)
+    {
+        _findIdentity.Value = spec.Identity.Hex;
+        using var reader = _findTask.ExecuteReader();
+        return reader.Read() ? reader.GetInt64(0) : throw new InvalidOperationException($"task '{spec.Name}' is not in the store");
     }
 
     /// <summary>Creates or refreshes a task; returns its id when the statement wrote the row, 0 when it was unchanged.</summary>

@@ -66,6 +66,7 @@ public sealed class StateWriterTests
 
         public ValueTask InitializeAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
         public ValueTask<WorkflowRegistration> RegisterWorkflowAsync(WorkflowGraph graph, IReadOnlyList<string> taskDirectories, IReadOnlyList<string> paramsJson, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public ValueTask<WorkflowRegistration> AddTasksAsync(long workflowId, WorkflowGraph graph, int firstNew, IReadOnlyList<string> taskDirectories, IReadOnlyList<string> paramsJson, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
         public ValueTask<long> StartRunAsync(long workflowId, string host, int processId, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
         public ValueTask FinishRunAsync(long runId, RunStatus status, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
         public ValueTask<IReadOnlyList<TaskRow>> ListTasksAsync(TaskFilter filter, CancellationToken cancellationToken) => throw new NotSupportedException();

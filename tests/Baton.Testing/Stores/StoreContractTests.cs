@@ -313,6 +313,33 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Empty(registration.TaskIds);
     }
 
+    [Fact]
+    public async Task Tasks_added_to_a_running_workflow_join_it_with_edges_to_earlier_tasks()
+    {
+        await using var store = await OpenAsync();
+        var full = Diamond("growing");
+        var start = new WorkflowGraph(full.Name, full.WorkflowArgs, full.SourceFile, full.WorkflowDirectory, [full.Tasks[0]], [[]]);
+        var first = await RegisterAsync(store, start);
+        var run = await store.StartRunAsync(first.WorkflowId, "host-a", 4242, T0, Token);
+        await store.ApplyAsync(RunToDone(first.TaskIds[0], run, T0.AddMinutes(1)), Token);
+
+        var added = await store.AddTasksAsync(first.WorkflowId, full, 1, TestGraphs.Directories(full)[1..], TestGraphs.ParamsJson(full)[1..], T0.AddMinutes(2), Token);
+
+        Assert.Equal(first.WorkflowId, added.WorkflowId);
+        Assert.Equal(3, added.TaskIds.Length);
+        Assert.All(added.States, s => Assert.Equal(TaskState.Waiting, s));
+        var rows = await store.ListTasksAsync(new TaskFilter { Workflow = "growing" }, Token);
+        Assert.Equal(["prepare", "left", "right", "merge"], rows.Select(r => r.Name));
+        Assert.Equal(TaskState.Done, rows[0].State);
+        Assert.Equal(["gpu"], rows[1].Tags);
+
+        // A task that exists (Done in another workflow) joins with its state.
+        var other = await store.RegisterWorkflowAsync(
+            new WorkflowGraph("other", full.WorkflowArgs, full.SourceFile, full.WorkflowDirectory, [], []), [], [], T0, Token);
+        var joined = await store.AddTasksAsync(other.WorkflowId, full, 3, TestGraphs.Directories(full)[3..], TestGraphs.ParamsJson(full)[3..], T0, Token);
+        Assert.Equal(added.TaskIds[2], Assert.Single(joined.TaskIds));
+    }
+
     // ---- changes ----
 
     [Fact]

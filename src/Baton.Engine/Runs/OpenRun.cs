@@ -1,0 +1,212 @@
+using Baton.Core.Executors;
+using Baton.Core.Graph;
+using Baton.Core.Stores;
+using Baton.Core.Workspaces;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Baton.Engine.Runs;
+
+/// <summary>
+/// A run that takes tasks as it goes: a typed experiment starts it empty, adds each task it submits (tasks whose
+/// upstreams are Done start at once, while others still run), hears of every task that settles, and closes it when
+/// it will submit nothing more. The workflow is keyed by its name alone; its tasks by identity, so a task Done in an
+/// earlier run of the experiment stays Done.
+/// </summary>
+public sealed class OpenRun : IAsyncDisposable
+{
+    private readonly IBatonStore _store;
+    private readonly WorkspaceLayout _layout;
+    private readonly RunOptions _options;
+    private readonly TimeProvider _time;
+    private readonly RunLoop _loop;
+    private readonly Task<RunSummary> _running;
+    private readonly CancellationTokenSource _interrupt;
+    private readonly SemaphoreSlim _adding = new(1, 1);
+    private readonly List<TaskSpec> _tasks = [];
+    private readonly List<int[]> _upstream = [];
+    private readonly string _name;
+    private readonly string _sourceFile;
+    private readonly string _workflowDirectory;
+    private RunSummary? _summary;
+
+    private OpenRun(
+        IBatonStore store, WorkspaceLayout layout, RunOptions options, TimeProvider time, RunLoop loop,
+        Task<RunSummary> running, CancellationTokenSource interrupt, long workflowId, long runId, WorkflowGraph empty, RunProgress progress)
+    {
+        Progress = progress;
+        _store = store;
+        _layout = layout;
+        _options = options;
+        _time = time;
+        _loop = loop;
+        _running = running;
+        _interrupt = interrupt;
+        WorkflowId = workflowId;
+        RunId = runId;
+        _name = empty.Name;
+        _sourceFile = empty.SourceFile;
+        _workflowDirectory = empty.WorkflowDirectory;
+    }
+
+    public long WorkflowId { get; }
+
+    public long RunId { get; }
+
+    /// <summary>Live counts, for display.</summary>
+    public RunProgress Progress { get; }
+
+    /// <summary>
+    /// Registers the workflow <paramref name="name"/> (with no tasks yet), opens a run and starts its loop.
+    /// <paramref name="settled"/> hears, on the loop's thread, of each task that reaches a final state; it must not block.
+    /// </summary>
+    public static async Task<OpenRun> StartAsync(
+        string name,
+        string sourceFile,
+        string workflowDirectory,
+        IBatonStore store,
+        IExecutor executor,
+        WorkspaceLayout layout,
+        RunOptions options,
+        Action<TaskSettled>? settled,
+        TimeProvider? timeProvider = null,
+        ILoggerFactory? loggerFactory = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        var time = timeProvider ?? TimeProvider.System;
+        var loggers = loggerFactory ?? NullLoggerFactory.Instance;
+        var started = time.GetTimestamp();
+        var empty = new WorkflowGraph(name, new Dictionary<string, string>(), sourceFile, workflowDirectory, [], []);
+        var registration = await store.RegisterWorkflowAsync(empty, [], [], time.GetUtcNow(), cancellationToken);
+        var runId = await store.StartRunAsync(registration.WorkflowId, Environment.MachineName, Environment.ProcessId, time.GetUtcNow(), cancellationToken);
+        var interrupt = new CancellationTokenSource();
+        var progress = new RunProgress();
+        var loop = new RunLoop(empty, registration, runId, [], [], store, executor, layout, options, progress, time, loggers.CreateLogger<RunLoop>())
+        {
+            Settled = settled,
+        };
+        loop.AcceptTasks();
+        var running = Task.Run(() => loop.RunAsync(null, started, interrupt.Token), CancellationToken.None);
+        var run = new OpenRun(store, layout, options, time, loop, running, interrupt, registration.WorkflowId, runId, empty, progress);
+        return run;
+    }
+
+    /// <summary>
+    /// Adds tasks. <paramref name="upstream"/> holds, for each, the indices of the tasks it runs after: tasks added
+    /// before, or earlier in this call. Returns the index of the first added task; indices are those that
+    /// <see cref="TaskSettled.Task"/> reports.
+    /// </summary>
+    public async Task<int> AddAsync(IReadOnlyList<TaskSpec> tasks, IReadOnlyList<int[]> upstream, IReadOnlyList<string> parameters, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tasks);
+        ArgumentNullException.ThrowIfNull(upstream);
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (tasks.Count != upstream.Count || tasks.Count != parameters.Count)
+        {
+            throw new ArgumentException($"{tasks.Count} tasks need as many upstream lists and params.json texts");
+        }
+        await _adding.WaitAsync(cancellationToken);
+        var first = _tasks.Count;
+        try
+        {
+            for (var i = 0; i < tasks.Count; i++)
+            {
+                if (upstream[i].Any(u => u < 0 || u >= first + i))
+                {
+                    throw new ArgumentException($"task '{tasks[i].Name}' runs after a task that is not added before it");
+                }
+            }
+            _tasks.AddRange(tasks);
+            _upstream.AddRange(upstream);
+            var graph = new WorkflowGraph(_name, new Dictionary<string, string>(), _sourceFile, _workflowDirectory, [.. _tasks], [.. _upstream]);
+            WorkflowRunner.EnsurePlaceable(graph, _options.Capacity);
+            var directories = tasks.Select(t => _layout.TaskDirectory(t.Template.Name, t.Identity)).ToArray();
+            var registration = await _store.AddTasksAsync(WorkflowId, graph, first, directories, parameters, _time.GetUtcNow(), cancellationToken);
+            await _loop.AddTasksAsync(graph, registration, directories, [.. parameters]);
+            return first;
+        }
+        catch
+        {
+            _tasks.RemoveRange(first, _tasks.Count - first);
+            _upstream.RemoveRange(first, _upstream.Count - first);
+            throw;
+        }
+        finally
+        {
+            _adding.Release();
+        }
+    }
+
+    /// <summary>
+    /// Raises the retries after a timeout of a task already added (the same resumable task submitted again with a
+    /// higher <c>max_retries</c>: the higher wins); a lower value changes nothing.
+    /// </summary>
+    public async Task RaiseTimeoutRetriesAsync(int task, int retries, CancellationToken cancellationToken)
+    {
+        await _adding.WaitAsync(cancellationToken);
+        try
+        {
+            if (task < 0 || task >= _tasks.Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(task), $"task {task} has not been added");
+            }
+            if (_tasks[task].TimeoutRetries < retries)
+            {
+                _tasks[task] = _tasks[task] with { TimeoutRetries = retries };
+                _loop.RaiseTimeoutRetries(task, retries);
+            }
+        }
+        finally
+        {
+            _adding.Release();
+        }
+    }
+
+    /// <summary>No more tasks: waits for the run to end and records how it ended.</summary>
+    public async Task<RunSummary> CompleteAsync()
+    {
+        _loop.CloseAdditions();
+        return await EndAsync();
+    }
+
+    /// <summary>Interrupts the run: running attempts are killed, tasks not started wait for the next run.</summary>
+    public async Task<RunSummary> InterruptAsync()
+    {
+        await _interrupt.CancelAsync();
+        return await EndAsync();
+    }
+
+    private async Task<RunSummary> EndAsync()
+    {
+        if (_summary is not null)
+        {
+            return _summary;
+        }
+        RunSummary summary;
+        try
+        {
+            summary = await _running;
+        }
+        catch
+        {
+            await _store.FinishRunAsync(RunId, RunStatus.Interrupted, _time.GetUtcNow(), CancellationToken.None);
+            throw;
+        }
+        var status = summary.Interrupted ? RunStatus.Interrupted : summary.Succeeded ? RunStatus.Done : RunStatus.Failed;
+        await _store.FinishRunAsync(RunId, status, _time.GetUtcNow(), CancellationToken.None);
+        _summary = summary with { WorkflowId = WorkflowId };
+        return _summary;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_summary is null && !_running.IsCompleted)
+        {
+            await InterruptAsync();
+        }
+        await _loop.DisposeAsync();
+        _interrupt.Dispose();
+        _adding.Dispose();
+    }
+}
