@@ -17,7 +17,8 @@ internal static class GraphAssembler
         IReadOnlyList<ExpandedTask> tasks,
         IReadOnlyList<int[]> upstream,
         IReadOnlyList<int[]> inputs,
-        int[] order)
+        int[] order,
+        GroupCompiler? groups = null)
     {
         var n = tasks.Count;
         var identities = ComputeIdentities(tasks, inputs, order);
@@ -55,7 +56,10 @@ internal static class GraphAssembler
             };
             upstreamByPosition[position[i]] = ToPositions(upstream[i], position);
         }
-        return new WorkflowGraph(file.Name, file.WorkflowArgs, sourceFile, workflowDirectory, specs, upstreamByPosition);
+        return new WorkflowGraph(file.Name, file.WorkflowArgs, sourceFile, workflowDirectory, specs, upstreamByPosition)
+        {
+            Groups = groups?.Specs(position) ?? [],
+        };
     }
 
     private static int[] ToPositions(int[] indices, int[] position)

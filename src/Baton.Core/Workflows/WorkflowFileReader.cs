@@ -13,7 +13,8 @@ namespace Baton.Core.Workflows;
 /// </summary>
 internal static class WorkflowFileReader
 {
-    private static readonly string[] WorkflowKeys = ["name", "workflow_args", "defaults", "templates", "tasks"];
+    private static readonly string[] WorkflowKeys = ["name", "workflow_args", "defaults", "templates", "tasks", "groups"];
+    private static readonly string[] GroupKeys = ["strategy", "members", "graph", "after", "on_start", "on_end"];
     private static readonly string[] DefaultsKeys = ["resources", "max_attempts", "priority"];
     private static readonly string[] TemplateKeys = ["command", "node_args", "task_args", "op_args", "resources", "max_attempts", "priority"];
     private static readonly string[] TaskKeys =
@@ -45,7 +46,8 @@ internal static class WorkflowFileReader
             throw source.Error(taskList, "tasks is empty: a workflow needs at least one task");
         }
         var tasks = taskList.Children.Select(t => ReadTask(source, t)).ToArray();
-        return new WorkflowFile(name, workflowArgs, defaults, templates, tasks);
+        var groups = fields["groups"] is { } groupsNode ? ReadGroups(source, groupsNode) : [];
+        return new WorkflowFile(name, workflowArgs, defaults, templates, tasks) { Groups = groups };
     }
 
     private static YamlNode Load(YamlSource source, string yamlText)
@@ -115,6 +117,58 @@ internal static class WorkflowFileReader
             templates.Add(new TemplateDeclaration(name, nameNode, command, arguments, ReadSettings(source, fields)));
         }
         return templates;
+    }
+
+    private static List<GroupDeclaration> ReadGroups(YamlSource source, YamlNode node)
+    {
+        var groups = new List<GroupDeclaration>();
+        foreach (var (keyNode, valueNode) in source.Mapping(node, "groups").Children)
+        {
+            var nameNode = source.Scalar(keyNode, "a group name");
+            var name = source.Text(nameNode, "a group name");
+            var where = $"group '{name}'";
+            var fields = new YamlFields(source, source.Mapping(valueNode, where), where, GroupKeys);
+            var membersNode = fields["members"] ?? throw source.Error(nameNode, $"{where} has no members: (a list of tasks, templates or groups)");
+            var members = ReadTextList(source, membersNode, "members", "[prepare, train]");
+            if (members.Count == 0)
+            {
+                throw source.Error(membersNode, $"{where} has no members");
+            }
+            var graph = new List<(YamlScalarNode, IReadOnlyList<YamlScalarNode>)>();
+            if (fields["graph"] is { } graphNode)
+            {
+                foreach (var (memberNode, afterNode) in source.Mapping(graphNode, "graph").Children)
+                {
+                    var member = source.Scalar(memberNode, "a member in graph");
+                    source.Text(member, "a member in graph");
+                    graph.Add((member, ReadTextList(source, afterNode, $"graph entry '{member.Value}'", "[prepare]")));
+                }
+            }
+            var strategy = fields["strategy"] is { } strategyNode ? source.Text(strategyNode, "strategy") : graph.Count > 0 ? "graph" : "parallel";
+            if (strategy is not ("parallel" or "sequential" or "graph"))
+            {
+                throw source.Error(fields["strategy"]!, $"strategy '{strategy}' is not one of parallel, sequential, graph");
+            }
+            if (strategy != "graph" && fields.Has("graph"))
+            {
+                throw source.Error(fields.KeyOf("graph"), $"{where} has a graph: but strategy {strategy} (use strategy: graph, or drop graph:)");
+            }
+            if (strategy == "graph" && !fields.Has("graph"))
+            {
+                throw source.Error(nameNode, $"{where} has strategy graph but no graph: (member: [members it runs after])");
+            }
+            groups.Add(new GroupDeclaration(
+                name,
+                nameNode,
+                strategy,
+                fields["strategy"],
+                members,
+                graph,
+                fields["after"] is { } afterList ? ReadTextList(source, afterList, "after", "[prepare]") : [],
+                OptionalText(source, fields, "on_start"),
+                OptionalText(source, fields, "on_end")));
+        }
+        return groups;
     }
 
     private static void ReadArgumentNames(YamlSource source, YamlFields fields, string key, ArgumentRole role, List<ArgumentDeclaration> into)

@@ -9,6 +9,7 @@ using Baton.Core.Resources;
 using Baton.Core.Stores;
 using Baton.Core.Workspaces;
 using Baton.Engine.Control;
+using Baton.Engine.Groups;
 using Baton.Engine.Persistence;
 using Baton.Engine.Retry;
 using Baton.Engine.Scheduling;
@@ -51,6 +52,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     private readonly List<(HashSet<int> Pending, TaskCompletionSource Done)> _killWaiters = [];
     private readonly Channel<RunEvent> _events = Channel.CreateUnbounded<RunEvent>(new UnboundedChannelOptions { SingleReader = true });
     private StateWriter? _writer;
+    private GroupHooks? _groups;
     private bool _interrupted;
     private int _done;
     private int _failed;
@@ -114,6 +116,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         await using (_writer = new StateWriter(_store, _logger))
         {
             Resume();
+            _groups = _graph.Groups.Count > 0 ? new GroupHooks(_graph, _state, _layout, _logger) : null;
             onStarted?.Invoke(this);
             await using (cancellationToken.Register(() => _events.Writer.TryWrite(new Interrupt())))
             {
@@ -262,6 +265,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         var number = ++_lastAttempt[t];
         _attemptsUsed[t]++;
         var allocation = _allocations[t] = _pool.Take(_resources[t]);
+        _groups?.Starting(t);
         Transition(t, TaskState.Submitted, FailureReason.None, null, _attemptsUsed[t]);
         _progress.AttemptStarted();
 
@@ -539,6 +543,10 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         _state[t] = to;
         _progress.Move(_template[t], from, to);
         _writer!.Write(new TaskStateChanged(_taskIds[t], _runId, from, to, reason, message, _time.GetUtcNow(), attemptCount));
+        if (to.IsTerminal())
+        {
+            _groups?.Ended(t);
+        }
         if (to.IsTerminal() && _killWaiters.Count > 0)
         {
             for (var i = _killWaiters.Count - 1; i >= 0; i--)
