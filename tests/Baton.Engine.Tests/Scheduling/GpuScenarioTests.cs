@@ -1,7 +1,6 @@
 using System.Globalization;
-using Baton.Core.Gpus;
-using Baton.Core.Resources;
 using Baton.Engine.Scheduling;
+using static Baton.Engine.Tests.Scheduling.GpuFixtures;
 
 namespace Baton.Engine.Tests.Scheduling;
 
@@ -12,14 +11,7 @@ namespace Baton.Engine.Tests.Scheduling;
 /// </summary>
 public sealed class GpuScenarioTests
 {
-    private const long Card = 24 * 1024;
-
-    private static readonly GpuInventory FourCards = new(
-        Enumerable.Range(0, 4).Select(i => new GpuDevice(i, null, "declared", Card)).ToArray(), "settings");
-
     private static readonly SchedulingPolicy Baton = new(true, TimeSpan.FromMinutes(30));
-
-    private static ResourceRequest Gpus(int devices, long mib) => new ResourceRequest(1, 0, null) with { Gpus = new GpuRequest(devices, mib, 0) };
 
     /// <summary>Fifty tasks from a fixed seed, arriving over two hours; "big" (4 cards of 20 GiB, top priority) arrives while the cards are busy.</summary>
     internal static List<SimulatedTask> FiftyTasks()
