@@ -264,7 +264,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         var spec = _graph.Tasks[t];
         var number = ++_lastAttempt[t];
         _attemptsUsed[t]++;
-        var allocation = _allocations[t] = _pool.Take(_resources[t]);
+        var allocation = _allocations[t] = _pool.Take(_resources[t], _time.GetUtcNow() + _resources[t].Runtime);
         _groups?.Starting(t);
         Transition(t, TaskState.Submitted, FailureReason.None, null, _attemptsUsed[t]);
         _progress.AttemptStarted();
