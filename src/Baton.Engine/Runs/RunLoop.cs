@@ -474,6 +474,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
             switch (_state[t])
             {
                 case TaskState.Waiting or TaskState.Ready or TaskState.PendingInput:
+                    _ready.Remove(t);
                     Kill(t, "killed on request before it started");
                     report.Add((name, "killed"));
                     break;
