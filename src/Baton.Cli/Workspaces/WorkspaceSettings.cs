@@ -19,6 +19,9 @@ internal sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
     /// <summary>The only GPU indices Baton may use; null for all.</summary>
     public IReadOnlyList<int>? VisibleDevices { get; init; }
 
+    /// <summary>Named counting resources (<c>tokens: { license: 2 }</c>) that tasks ask for and the scheduler honours.</summary>
+    public IReadOnlyDictionary<string, int> Tokens { get; init; } = new Dictionary<string, int>();
+
     public const string FileName = "settings.yaml";
 
     public static WorkspaceSettings Load(string workspaceRoot)
@@ -50,6 +53,7 @@ internal sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
         long? memory = null;
         IReadOnlyList<GpuDevice>? gpus = null;
         IReadOnlyList<int>? visible = null;
+        var tokens = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (keyNode, valueNode) in root.Children)
         {
             var key = ((YamlScalarNode)keyNode).Value;
@@ -72,11 +76,23 @@ internal sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
                 case "visible_devices":
                     visible = DeclaredGpus.ReadIndices(path, valueNode);
                     break;
+                case "tokens" when valueNode is YamlMappingNode declared:
+                    foreach (var (nameNode, countNode) in declared.Children)
+                    {
+                        var name = ((YamlScalarNode)nameNode).Value ?? "";
+                        var count = (countNode as YamlScalarNode)?.Value ?? "";
+                        tokens[name] = int.TryParse(count, out var n) && n > 0
+                            ? n
+                            : throw new BatonInputException(Location(path, countNode), $"token '{name}' count '{count}' must be a positive whole number");
+                    }
+                    break;
+                case "tokens":
+                    throw new BatonInputException(Location(path, valueNode), "tokens must be a mapping of name to count, such as tokens: { license: 2 }");
                 default:
-                    throw new BatonInputException(Location(path, keyNode), $"unknown setting '{key}' (known: cpus, memory, gpus, visible_devices)");
+                    throw new BatonInputException(Location(path, keyNode), $"unknown setting '{key}' (known: cpus, memory, gpus, visible_devices, tokens)");
             }
         }
-        return new WorkspaceSettings(cpus, memory) { Gpus = gpus, VisibleDevices = visible };
+        return new WorkspaceSettings(cpus, memory) { Gpus = gpus, VisibleDevices = visible, Tokens = tokens };
     }
 
     internal static SourceLocation Location(string path, YamlNode node) => new(path, (int)node.Start.Line, (int)node.Start.Column);

@@ -50,6 +50,8 @@ internal static class GraphAssembler
                 Resources = entry.Resources,
                 MaxAttempts = entry.MaxAttempts,
                 Priority = entry.Priority,
+                Retry = entry.Retry,
+                Tokens = entry.Tokens,
                 Tags = entry.Declaration.Tags,
                 Attributes = entry.Declaration.Attributes,
                 Location = entry.Location,
@@ -58,6 +60,9 @@ internal static class GraphAssembler
         }
         return new WorkflowGraph(file.Name, file.WorkflowArgs, sourceFile, workflowDirectory, specs, upstreamByPosition)
         {
+            MaxConcurrent = file.MaxConcurrent,
+            FailFast = file.FailFast,
+            Attributes = file.Attributes,
             Groups = groups?.Specs(position) ?? [],
         };
     }

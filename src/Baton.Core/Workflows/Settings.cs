@@ -1,5 +1,6 @@
 using Baton.Core.Gpus;
 using Baton.Core.Resources;
+using Baton.Core.Retries;
 
 namespace Baton.Core.Workflows;
 
@@ -19,6 +20,15 @@ internal sealed record Settings(int? Cpus, long? MemoryBytes, TimeSpan? Runtime,
 
     /// <summary>Memory per GPU (<c>resources.gpu_memory</c>): MiB or a fraction; its device count is not used.</summary>
     public GpuRequest? GpuMemory { get; init; }
+    public ResourceScale? MemoryScale { get; init; }
+
+    public ResourceScale? RuntimeScale { get; init; }
+
+    public IReadOnlyList<int>? RetryOnExitCodes { get; init; }
+
+    public IReadOnlyList<int>? NoRetryOnExitCodes { get; init; }
+
+    public IReadOnlyDictionary<string, int>? Tokens { get; init; }
 
     /// <summary>These settings, with each unset field taken from <paramref name="lower"/>.</summary>
     public Settings Over(Settings lower) => new(
@@ -30,7 +40,24 @@ internal sealed record Settings(int? Cpus, long? MemoryBytes, TimeSpan? Runtime,
     {
         Gpus = Gpus ?? lower.Gpus,
         GpuMemory = GpuMemory ?? lower.GpuMemory,
+        MemoryScale = MemoryScale ?? lower.MemoryScale,
+        RuntimeScale = RuntimeScale ?? lower.RuntimeScale,
+        RetryOnExitCodes = RetryOnExitCodes ?? lower.RetryOnExitCodes,
+        NoRetryOnExitCodes = NoRetryOnExitCodes ?? lower.NoRetryOnExitCodes,
+        Tokens = Tokens ?? lower.Tokens,
     };
+
+    public RetryRules Retry => MemoryScale is null && RuntimeScale is null && RetryOnExitCodes is null && NoRetryOnExitCodes is null
+        ? RetryRules.Default
+        : new RetryRules
+        {
+            Memory = MemoryScale ?? ResourceScale.Default,
+            Runtime = RuntimeScale ?? ResourceScale.Default,
+            RetryOnExitCodes = RetryOnExitCodes,
+            NoRetryOnExitCodes = NoRetryOnExitCodes ?? [],
+        };
+
+    public IReadOnlyDictionary<string, int> EffectiveTokens => Tokens ?? new Dictionary<string, int>();
 
     public ResourceRequest Resources => new(
         Cpus ?? ResourceRequest.Default.Cpus,

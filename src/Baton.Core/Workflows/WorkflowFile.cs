@@ -13,6 +13,12 @@ internal sealed record WorkflowFile(
     IReadOnlyList<TemplateDeclaration> Templates,
     IReadOnlyList<TaskDeclaration> Tasks)
 {
+    public int? MaxConcurrent { get; init; }
+
+    public bool FailFast { get; init; }
+
+    public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The entries under <c>groups:</c>, in file order.</summary>
     public IReadOnlyList<GroupDeclaration> Groups { get; init; } = [];
 }
@@ -23,7 +29,10 @@ internal sealed record TemplateDeclaration(
     YamlScalarNode NameNode,
     YamlScalarNode Command,
     IReadOnlyList<ArgumentDeclaration> Arguments,
-    Settings Settings);
+    Settings Settings)
+{
+    public int? MaxConcurrent { get; init; }
+}
 
 /// <summary>The role of a template argument: node and task arguments define identity, op arguments do not.</summary>
 internal enum ArgumentRole

@@ -13,12 +13,13 @@ namespace Baton.Core.Workflows;
 /// </summary>
 internal static class WorkflowFileReader
 {
-    private static readonly string[] WorkflowKeys = ["name", "workflow_args", "defaults", "templates", "tasks", "groups"];
+    private static readonly string[] WorkflowKeys = ["name", "workflow_args", "defaults", "templates", "tasks", "max_concurrent", "fail_fast", "attributes", "groups"];
     private static readonly string[] GroupKeys = ["strategy", "members", "graph", "after", "on_start", "on_end"];
-    private static readonly string[] DefaultsKeys = ["resources", "max_attempts", "priority"];
-    private static readonly string[] TemplateKeys = ["command", "node_args", "task_args", "op_args", "resources", "max_attempts", "priority"];
+    private static readonly string[] DefaultsKeys = ["resources", "max_attempts", "priority", .. RetrySettingsReader.Keys];
+    private static readonly string[] TemplateKeys =
+        ["command", "node_args", "task_args", "op_args", "resources", "max_attempts", "priority", "max_concurrent", .. RetrySettingsReader.Keys];
     private static readonly string[] TaskKeys =
-        ["name", "template", "command", "foreach", "args", "after", "tags", "attributes", "resources", "max_attempts", "priority"];
+        ["name", "template", "command", "foreach", "args", "after", "tags", "attributes", "resources", "max_attempts", "priority", .. RetrySettingsReader.Keys];
     private static readonly string[] ResourceKeys = ["cpus", "memory", "runtime", "gpus", "gpu_memory"];
 
     public static WorkflowFile Read(YamlSource source, string yamlText)
@@ -46,8 +47,13 @@ internal static class WorkflowFileReader
             throw source.Error(taskList, "tasks is empty: a workflow needs at least one task");
         }
         var tasks = taskList.Children.Select(t => ReadTask(source, t)).ToArray();
-        var groups = fields["groups"] is { } groupsNode ? ReadGroups(source, groupsNode) : [];
-        return new WorkflowFile(name, workflowArgs, defaults, templates, tasks) { Groups = groups };
+        return new WorkflowFile(name, workflowArgs, defaults, templates, tasks)
+        {
+            MaxConcurrent = RetrySettingsReader.ReadMaxConcurrent(source, fields),
+            FailFast = fields["fail_fast"] is { } failFast && ReadBoolean(source, failFast, "fail_fast"),
+            Attributes = fields["attributes"] is { } attributes ? ReadAttributes(source, attributes) : new Dictionary<string, string>(),
+            Groups = fields["groups"] is { } groupsNode ? ReadGroups(source, groupsNode) : [],
+        };
     }
 
     private static YamlNode Load(YamlSource source, string yamlText)
@@ -114,7 +120,10 @@ internal static class WorkflowFileReader
             ReadArgumentNames(source, fields, "node_args", ArgumentRole.Node, arguments);
             ReadArgumentNames(source, fields, "task_args", ArgumentRole.Task, arguments);
             ReadArgumentNames(source, fields, "op_args", ArgumentRole.Op, arguments);
-            templates.Add(new TemplateDeclaration(name, nameNode, command, arguments, ReadSettings(source, fields)));
+            templates.Add(new TemplateDeclaration(name, nameNode, command, arguments, ReadSettings(source, fields))
+            {
+                MaxConcurrent = RetrySettingsReader.ReadMaxConcurrent(source, fields),
+            });
         }
         return templates;
     }
@@ -368,7 +377,7 @@ internal static class WorkflowFileReader
                     : throw source.Error(gpuMemoryNode, error);
             }
         }
-        return new Settings(
+        return RetrySettingsReader.Read(source, fields, new Settings(
             cpus,
             memory,
             runtime,
@@ -377,6 +386,13 @@ internal static class WorkflowFileReader
         {
             Gpus = gpus,
             GpuMemory = gpuMemory,
-        };
+        });
     }
+
+    private static bool ReadBoolean(YamlSource source, YamlNode node, string what) => source.Text(node, what) switch
+    {
+        "true" => true,
+        "false" => false,
+        var text => throw source.Error(node, $"{what} '{text}' is not true or false"),
+    };
 }

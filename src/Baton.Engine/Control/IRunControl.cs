@@ -24,4 +24,10 @@ public interface IRunControl
 
     /// <summary>What the run holds now: free cores and memory, and each GPU's reservations.</summary>
     Task<ResourceSnapshot> ResourcesAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Changes how many tasks of the workflow (<paramref name="templateName"/> null) or of one template may run at
+    /// once. Lowering it never kills a running task. False when the workflow has no such template.
+    /// </summary>
+    Task<bool> SetLimitAsync(string? templateName, int maxConcurrent, CancellationToken cancellationToken);
 }

@@ -7,6 +7,7 @@ using Baton.Core.Resources;
 using Baton.Core.Stores;
 using Baton.Core.Workspaces;
 using Baton.Engine.Control;
+using Baton.Engine.Scheduling;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -59,11 +60,22 @@ public sealed class WorkflowRunner(
     }
 
     /// <summary>
+    /// <see cref="EnsurePlaceable(WorkflowGraph, ResourceCapacity, GpuInventory)"/>, and every token a task asks for is declared, in a sufficient amount. Throws
+    /// <see cref="BatonInputException"/> before anything is written.
+    /// </summary>
+    public static void EnsureRunnable(WorkflowGraph graph, RunOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        EnsurePlaceable(graph, options.Capacity, options.Gpus);
+        AdmissionControl.CheckTokens(graph, options.Tokens);
+    }
+
+    /// <summary>
     /// Records the workflow in the store without running anything and says what a run would do: a plan.
     /// </summary>
     public async Task<RunPlan> PlanAsync(WorkflowGraph graph, CancellationToken cancellationToken = default)
     {
-        EnsurePlaceable(graph, options.Capacity, options.Gpus);
+        EnsureRunnable(graph, options);
         var registered = await RegisterAsync(graph, cancellationToken);
         var done = registered.Registration.States.Count(s => s == TaskState.Done);
         return new RunPlan(registered.Registration.WorkflowId, graph.Tasks.Count, done, graph.Tasks.Count - done, graph.EdgeCount);
@@ -81,7 +93,7 @@ public sealed class WorkflowRunner(
         Action<IRunControl>? onStarted = null,
         CancellationToken cancellationToken = default)
     {
-        EnsurePlaceable(graph, options.Capacity, options.Gpus);
+        EnsureRunnable(graph, options);
         var started = _time.GetTimestamp();
         var (registration, directories, parameters) = await RegisterAsync(graph, cancellationToken);
         var runId = await store.StartRunAsync(registration.WorkflowId, Environment.MachineName, Environment.ProcessId, _time.GetUtcNow(), cancellationToken);

@@ -78,6 +78,21 @@ public sealed class ResourcePool
         return allocation;
     }
 
+    /// <summary>
+    /// Counts an attempt that already runs (re-attached after a restart), even past the capacity: it holds what it
+    /// holds, and nothing new starts until enough is free. Its GPUs are not known (the record does not say which
+    /// devices it got), so only its cores and memory are counted.
+    /// </summary>
+    public Allocation Occupy(ResourceRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        FreeCpus -= request.Cpus;
+        FreeMemoryBytes -= request.MemoryBytes;
+        var allocation = new Allocation(request with { Gpus = GpuRequest.None }, []);
+        _taken.Add(allocation);
+        return allocation;
+    }
+
     /// <summary>Gives back what an attempt held.</summary>
     public void Release(Allocation allocation)
     {
