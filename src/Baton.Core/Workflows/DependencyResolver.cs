@@ -15,7 +15,7 @@ internal sealed class DependencyResolver
     private readonly IReadOnlyDictionary<string, int> _byName;
     private readonly IReadOnlyDictionary<string, CompiledTemplate> _templates;
     private readonly IReadOnlyDictionary<string, int[]> _groups;
-    private readonly Dictionary<string, List<int>> _tasksByTemplate = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<int>> _tasksByTemplate;
     // The edges of the task being resolved; _seen[u] == i + 1 when task i already has edge u, so that duplicate
     // edges collapse in O(1) each.
     private readonly List<int> _edges = [];
@@ -34,18 +34,26 @@ internal sealed class DependencyResolver
         _byName = byName;
         _templates = templates;
         _seen = new int[tasks.Count];
+        _tasksByTemplate = TasksByTemplate(tasks);
+    }
+
+    /// <summary>The tasks of each template (one-off tasks excepted), in declaration order.</summary>
+    public static Dictionary<string, List<int>> TasksByTemplate(IReadOnlyList<ExpandedTask> tasks)
+    {
+        var byTemplate = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         for (var i = 0; i < tasks.Count; i++)
         {
             var template = tasks[i].Entry.Template;
             if (!template.IsOneOff)
             {
-                if (!_tasksByTemplate.TryGetValue(template.Spec.Name, out var members))
+                if (!byTemplate.TryGetValue(template.Spec.Name, out var members))
                 {
-                    _tasksByTemplate.Add(template.Spec.Name, members = []);
+                    byTemplate.Add(template.Spec.Name, members = []);
                 }
                 members.Add(i);
             }
         }
+        return byTemplate;
     }
 
     /// <summary>

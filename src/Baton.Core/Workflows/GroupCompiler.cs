@@ -18,7 +18,7 @@ internal sealed class GroupCompiler
     private readonly IReadOnlyDictionary<string, CompiledTemplate> _templates;
     private readonly IReadOnlyList<GroupDeclaration> _declarations;
     private readonly Dictionary<string, int> _groupIndex = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, List<int>> _tasksByTemplate = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<int>> _tasksByTemplate;
     private int[][] _groupTasks = [];
     private int[] _parent = [];
 
@@ -29,18 +29,7 @@ internal sealed class GroupCompiler
         _byName = byName;
         _templates = templates;
         _declarations = file.Groups;
-        for (var i = 0; i < tasks.Count; i++)
-        {
-            if (!tasks[i].Entry.Template.IsOneOff)
-            {
-                var name = tasks[i].Entry.Template.Spec.Name;
-                if (!_tasksByTemplate.TryGetValue(name, out var members))
-                {
-                    _tasksByTemplate.Add(name, members = []);
-                }
-                members.Add(i);
-            }
-        }
+        _tasksByTemplate = DependencyResolver.TasksByTemplate(tasks);
     }
 
     /// <summary>Every task of each group by name (nested groups' included), for <c>after:</c> of tasks.</summary>
