@@ -63,6 +63,9 @@ public static class BatonApp
         root.Subcommands.Add(KillCommand.Create(common, Context));
         root.Subcommands.Add(RunsCommand.Create(common, Context));
         root.Subcommands.Add(ResumeCommand.Create(common, Context));
+        root.Subcommands.Add(LimitCommand.Create(common, Context));
+        root.Subcommands.Add(ErrorsCommand.Create(common, Context));
+        root.Subcommands.Add(UsageCommand.Create(common, Context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -20,7 +20,15 @@ internal static class ControlProtocol
 }
 
 /// <summary>A request to the run: <paramref name="Tasks"/> of <paramref name="Workflow"/> (all of them when empty).</summary>
-internal sealed record ControlRequest(string Op, string Workflow, string[] Tasks);
+internal sealed record ControlRequest(string Op, string Workflow, string[] Tasks)
+{
+    /// <summary>Changes a concurrency limit (<c>baton limit</c>): of <see cref="Template"/>, or of the workflow when null.</summary>
+    public const string LimitOp = "limit";
+
+    public string? Template { get; init; }
+
+    public int? Limit { get; init; }
+}
 
 internal sealed record ControlTaskResult(string Task, string Outcome);
 

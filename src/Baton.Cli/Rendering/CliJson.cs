@@ -72,5 +72,7 @@ internal sealed record RunJson(long Run, string Workflow, string Status, DateTim
 [JsonSerializable(typeof(TaskJson[]), TypeInfoPropertyName = "TaskJsonArray")]
 [JsonSerializable(typeof(TaskDetailsJson))]
 [JsonSerializable(typeof(RunJson[]), TypeInfoPropertyName = "RunJsonArray")]
+[JsonSerializable(typeof(Baton.Engine.Status.ErrorCluster[]), TypeInfoPropertyName = "ErrorClusterArray")]
+[JsonSerializable(typeof(Baton.Engine.Status.TemplateUsage[]), TypeInfoPropertyName = "TemplateUsageArray")]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
 internal sealed partial class CliJson : JsonSerializerContext;

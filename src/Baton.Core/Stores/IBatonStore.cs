@@ -38,6 +38,12 @@ public interface IBatonStore : IAsyncDisposable
 
     ValueTask<TaskDetails?> GetTaskDetailsAsync(long taskId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Attempts with their task's name and template, for error reports and usage statistics: in workflow order,
+    /// each task's attempts by number.
+    /// </summary>
+    ValueTask<IReadOnlyList<AttemptListing>> ListAttemptsAsync(AttemptFilter filter, CancellationToken cancellationToken);
+
     /// <summary>Runs, newest first; only those of one workflow when <paramref name="workflow"/> is set.</summary>
     ValueTask<IReadOnlyList<RunRow>> ListRunsAsync(string? workflow, CancellationToken cancellationToken);
 }

@@ -55,6 +55,17 @@ internal static class TaskQueries
             conditions.Add("EXISTS (SELECT 1 FROM json_each(wt.tags) WHERE json_each.value = @tag)");
             command.Parameters.AddWithValue("@tag", tag);
         }
+        if (filter.WorkflowId is { } workflowId)
+        {
+            conditions.Add("wt.workflow_id = @workflow_id");
+            command.Parameters.AddWithValue("@workflow_id", workflowId);
+        }
+        if (filter.Attribute is { } attribute)
+        {
+            conditions.Add("json_extract(wt.attributes, '$.' || json_quote(@attr_key)) = @attr_value");
+            command.Parameters.AddWithValue("@attr_key", attribute.Key);
+            command.Parameters.AddWithValue("@attr_value", attribute.Value);
+        }
         if (filter.NameOrIdentity is { } nameOrIdentity)
         {
             command.Parameters.AddWithValue("@name", nameOrIdentity);
