@@ -149,6 +149,9 @@ public sealed class SqliteStore : IBatonStore
         return Read(connection => AttemptQueries.List(connection, filter, cancellationToken), cancellationToken);
     }
 
+    public ValueTask<IReadOnlyList<WorkflowRow>> ListWorkflowsAsync(string? name, CancellationToken cancellationToken) =>
+        Read(connection => RunQueries.Workflows(connection, name), cancellationToken);
+
     public ValueTask<IReadOnlyList<RunRow>> ListRunsAsync(string? workflow, CancellationToken cancellationToken) =>
         Read(connection => RunQueries.List(connection, workflow), cancellationToken);
 

@@ -67,7 +67,11 @@ internal sealed record TaskDetailsJson(
     IReadOnlyList<HistoryJson> History,
     IReadOnlyList<AttemptJson> Attempts);
 
-internal sealed record RunJson(long Run, string Workflow, string Status, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string Host, int Pid);
+internal sealed record RunJson(long Run, string Workflow, string Status, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string Host, int Pid)
+{
+    /// <summary>How many of the workflow's tasks are in each state now.</summary>
+    public IReadOnlyDictionary<string, int> Tasks { get; init; } = new Dictionary<string, int>();
+}
 
 [JsonSerializable(typeof(TaskJson[]), TypeInfoPropertyName = "TaskJsonArray")]
 [JsonSerializable(typeof(TaskDetailsJson))]

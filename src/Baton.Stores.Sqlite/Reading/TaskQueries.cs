@@ -62,7 +62,9 @@ internal static class TaskQueries
         }
         if (filter.Attribute is { } attribute)
         {
-            conditions.Add("json_extract(wt.attributes, '$.' || json_quote(@attr_key)) = @attr_value");
+            // A task's own attribute, or one of its workflow's.
+            conditions.Add("(json_extract(wt.attributes, '$.' || json_quote(@attr_key)) = @attr_value"
+                + " OR json_extract(w.attributes, '$.' || json_quote(@attr_key)) = @attr_value)");
             command.Parameters.AddWithValue("@attr_key", attribute.Key);
             command.Parameters.AddWithValue("@attr_value", attribute.Value);
         }

@@ -1,5 +1,7 @@
+using Baton.Core.Executors;
 using Baton.Core.Graph;
 using Baton.Core.Lifecycle;
+using Baton.Core.Resources;
 using Baton.Core.Stores;
 using Baton.Testing.Graphs;
 
@@ -375,6 +377,41 @@ public abstract class StoreContractTests : IAsyncLifetime
             new AttemptRow(1, run, "local", "pid-1", "node-1", 111, "/w/attempts/1", at, at.AddSeconds(10), AttemptOutcome.OutOfMemory, 137, "killed by the OOM killer"),
             new AttemptRow(2, run, "slurm", "job-77", "node-2", null, "/w/attempts/2", at.AddSeconds(11), at.AddSeconds(20), AttemptOutcome.Failed, 3, null),
         ], details.Attempts);
+    }
+
+    [Fact]
+    public async Task Each_attempt_keeps_its_resource_request_and_usage_and_attempts_list_by_outcome_run_and_template()
+    {
+        await using var store = await OpenAsync();
+        var registration = await RegisterAsync(store, Diamond());
+        var id = registration.TaskIds[0];
+        var run = await store.StartRunAsync(registration.WorkflowId, "host-a", 4242, T0, Token);
+        var first = new ResourceRequest(1, 100L << 20, TimeSpan.FromMinutes(5));
+        var second = new ResourceRequest(1, 150L << 20, null);
+        var usage = new AttemptUsage(TimeSpan.FromSeconds(2.5), TimeSpan.FromSeconds(1.25), TimeSpan.FromSeconds(0.5), 140L << 20);
+
+        await store.ApplyAsync(
+        [
+            new AttemptStarted(id, run, 1, "local", "1", "h", 1, "/w/attempts/1", T0) { Resources = first },
+            new AttemptEnded(id, 1, AttemptOutcome.OutOfMemory, null, "memory limit", T0.AddSeconds(1)),
+            new AttemptStarted(id, run, 2, "local", "2", "h", 2, "/w/attempts/2", T0.AddSeconds(2)) { Resources = second },
+            new AttemptEnded(id, 2, AttemptOutcome.Succeeded, 0, null, T0.AddSeconds(3)) { Usage = usage },
+        ], Token);
+
+        var attempts = (await store.GetTaskDetailsAsync(id, Token))!.Attempts;
+        Assert.Equal(first, attempts[0].Resources);
+        Assert.Null(attempts[0].Usage);
+        Assert.Equal(second, attempts[1].Resources);
+        Assert.Equal(usage, attempts[1].Usage);
+
+        var failed = Assert.Single(await store.ListAttemptsAsync(new AttemptFilter { FailedOnly = true }, Token));
+        Assert.Equal((id, "diamond", 1, AttemptOutcome.OutOfMemory), (failed.TaskId, failed.Workflow, failed.Attempt.Number, failed.Attempt.Outcome));
+        Assert.Equal(Diamond().Tasks[0].Name, failed.Task);
+        Assert.Equal(Diamond().Tasks[0].Template.Name, failed.Template);
+        Assert.Equal(2, Assert.Single(await store.ListAttemptsAsync(new AttemptFilter { SucceededOnly = true, RunId = run }, Token)).Attempt.Number);
+        Assert.Empty(await store.ListAttemptsAsync(new AttemptFilter { RunId = run + 1 }, Token));
+        Assert.Empty(await store.ListAttemptsAsync(new AttemptFilter { Template = "no-such-template" }, Token));
+        Assert.Equal(2, (await store.ListAttemptsAsync(new AttemptFilter { Workflow = "diamond" }, Token)).Count);
     }
 
     [Fact]
