@@ -150,6 +150,8 @@ internal sealed unsafe class Supervisor : IDisposable
         }
         argv[argc] = null;
 
+        var spawnedAt = Time.GetTimestamp();
+        var spawnerPeak = Native.OwnPeakRss();
         var error = _spawner.Spawn(argv[0], argv, workingDirectory, stdoutPath, stderrPath, out var pid);
         if (error == Native.ENOEXEC)
         {
@@ -168,7 +170,7 @@ internal sealed unsafe class Supervisor : IDisposable
 
         // The program is our child and is not reaped before it is watched: its stat is there to read.
         var startTime = ProcessIdentity.TryGetStartTime(pid) ?? 0;
-        var attempt = new SupervisedAttempt(this, id, pid, startTime, exitFile);
+        var attempt = new SupervisedAttempt(this, id, pid, startTime, exitFile, spawnedAt, spawnerPeak);
         lock (_gate)
         {
             _attempts[id] = attempt;

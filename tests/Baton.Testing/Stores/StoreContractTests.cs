@@ -615,6 +615,28 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Null(await store.GetTaskDetailsAsync(long.MaxValue, Token));
     }
 
+    [Fact]
+    public async Task Workflow_versions_are_listed_and_tasks_filter_by_workflow_version_and_attribute()
+    {
+        await using var store = await OpenAsync();
+        var v1 = await RegisterAsync(store, Diamond("w"));
+        var changed = new TestGraphBuilder("w").Task("prepare").Task("other", after: ["prepare"]).Build();
+        var v2 = await RegisterAsync(store, changed);
+
+        var versions = await store.ListWorkflowsAsync("w", Token);
+
+        Assert.Equal([v1.WorkflowId, v2.WorkflowId], versions.Select(w => w.WorkflowId));
+        Assert.Equal([Diamond("w").DagHash, changed.DagHash], versions.Select(w => w.DagHash));
+        Assert.Empty(await store.ListWorkflowsAsync("nope", Token));
+        Assert.Equal(4, (await store.ListTasksAsync(new TaskFilter { WorkflowId = v1.WorkflowId }, Token)).Count);
+        Assert.Equal(["prepare", "other"], (await store.ListTasksAsync(new TaskFilter { WorkflowId = v2.WorkflowId }, Token)).Select(t => t.Name));
+        Assert.Equal(6, (await store.ListTasksAsync(new TaskFilter { Workflow = "w" }, Token)).Count);
+        Assert.Empty(await store.ListTasksAsync(new TaskFilter { Attribute = new("owner", "alice") }, Token));
+        var tagged = new TestGraphBuilder("t").Task("x", attributes: new Dictionary<string, string> { ["owner"] = "alice" }).Task("y").Build();
+        await RegisterAsync(store, tagged);
+        Assert.Equal(["x"], (await store.ListTasksAsync(new TaskFilter { Attribute = new("owner", "alice") }, Token)).Select(t => t.Name));
+    }
+
     // ---- runs ----
 
     [Fact]
@@ -631,11 +653,12 @@ public abstract class StoreContractTests : IAsyncLifetime
 
         var runs = await store.ListRunsAsync(null, Token);
 
+        var (fileA, fileB, dag) = (Diamond("a").SourceFile, Diamond("b").SourceFile, Diamond("a").DagHash);
         Assert.Equal(
         [
-            new RunRow(third, a.WorkflowId, "a", RunStatus.Running, T0.AddMinutes(2), null, "host-1", 300),
-            new RunRow(second, b.WorkflowId, "b", RunStatus.Done, T0.AddMinutes(1), T0.AddMinutes(4), "host-2", 200),
-            new RunRow(first, a.WorkflowId, "a", RunStatus.Failed, T0, T0.AddMinutes(3), "host-1", 100),
+            new RunRow(third, a.WorkflowId, "a", RunStatus.Running, T0.AddMinutes(2), null, "host-1", 300) { SourceFile = fileA, DagHash = dag },
+            new RunRow(second, b.WorkflowId, "b", RunStatus.Done, T0.AddMinutes(1), T0.AddMinutes(4), "host-2", 200) { SourceFile = fileB, DagHash = dag },
+            new RunRow(first, a.WorkflowId, "a", RunStatus.Failed, T0, T0.AddMinutes(3), "host-1", 100) { SourceFile = fileA, DagHash = dag },
         ], runs);
         Assert.Equal([third, first], (await store.ListRunsAsync("a", Token)).Select(r => r.RunId));
         Assert.Empty(await store.ListRunsAsync("c", Token));
