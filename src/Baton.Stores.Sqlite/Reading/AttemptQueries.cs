@@ -1,6 +1,5 @@
 using Baton.Core.Lifecycle;
 using Baton.Core.Stores;
-using Baton.Stores.Sqlite.Columns;
 using Microsoft.Data.Sqlite;
 
 namespace Baton.Stores.Sqlite.Reading;
@@ -42,11 +41,7 @@ internal static class AttemptQueries
             ? "wt.workflow_id = (SELECT min(x.workflow_id) FROM workflow_tasks x WHERE x.task_id = t.id)"
             : "1";
         command.CommandText = $"""
-            SELECT t.id, w.name, wt.name, t.template,
-                   a.number, a.run_id, a.executor, a.executor_id, a.host, a.pid, a.directory, a.started_at, a.ended_at,
-                   a.outcome, a.exit_code, a.message,
-                   a.request_cpus, a.request_memory_bytes, a.request_runtime_seconds,
-                   a.wall_seconds, a.user_seconds, a.system_seconds, a.peak_rss_bytes
+            SELECT t.id, w.name, wt.name, t.template, {AttemptColumns.Names}
             FROM attempts a
             JOIN tasks t ON t.id = a.task_id
             JOIN workflow_tasks wt ON wt.task_id = t.id
@@ -62,23 +57,7 @@ internal static class AttemptQueries
             {
                 cancellationToken.ThrowIfCancellationRequested();
             }
-            var attempt = new AttemptRow(
-                reader.GetInt32(4),
-                reader.GetInt64(5),
-                reader.GetString(6),
-                reader.GetString(7),
-                reader.GetString(8),
-                reader.IsDBNull(9) ? null : reader.GetInt32(9),
-                reader.GetString(10),
-                StoreTime.Parse(reader.GetString(11)),
-                reader.IsDBNull(12) ? null : StoreTime.Parse(reader.GetString(12)),
-                reader.IsDBNull(13) ? null : StoreWords.Outcome(reader.GetString(13)),
-                reader.IsDBNull(14) ? null : reader.GetInt32(14),
-                reader.IsDBNull(15) ? null : reader.GetString(15))
-            {
-                Resources = AttemptColumns.Resources(reader, 16),
-                Usage = AttemptColumns.Usage(reader, 19),
-            };
+            var attempt = AttemptColumns.Row(reader, 4);
             rows.Add(new AttemptListing(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), attempt));
         }
         return rows;
