@@ -106,9 +106,6 @@ internal sealed class AdmissionControl
         }
     }
 
-    /// <summary>Tasks running under each limit, by name; for display and tests.</summary>
-    public int InUse(string? template) => _limits[template is null ? WorkflowKey : _templateKeys[template]].InUse;
-
     /// <summary>
     /// Takes a slot of every limit <paramref name="t"/> falls under, or parks it under the first that is full and
     /// returns false (the caller forgets it until <see cref="Release"/> or <see cref="SetLimit"/> hands it back).
