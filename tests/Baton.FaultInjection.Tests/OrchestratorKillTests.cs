@@ -72,7 +72,28 @@ public sealed class OrchestratorKillTests : IDisposable
         Assert.All(tasks, t => Assert.Equal(TaskState.Done, t.State));
         var ledger = _ws.LedgerLines();
         var twice = ledger.GroupBy(l => l).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-        Assert.True(twice.Count == 0, $"tasks that ran more than once (seed {seed}): {string.Join(", ", twice)}");
+        if (twice.Count > 0)
+        {
+            var report = new System.Text.StringBuilder();
+            foreach (var t in tasks.Where(t => twice.Contains(t.Identity)))
+            {
+                var details = await _ws.DetailsAsync(t.TaskId);
+                report.AppendLine(CultureInfo.InvariantCulture, $"{t.Name} {t.Identity}:");
+                foreach (var a in details.Attempts)
+                {
+                    report.AppendLine(CultureInfo.InvariantCulture, $"  attempt {a.Number} run {a.RunId} id '{a.ExecutorId}' {a.StartedAt:O}..{a.EndedAt:O} {a.Outcome} {a.ExitCode} {a.Message}");
+                }
+                foreach (var h in details.History)
+                {
+                    report.AppendLine(CultureInfo.InvariantCulture, $"  {h.At:O} run {h.RunId} {h.State} {h.Message}");
+                }
+                foreach (var dir in Directory.GetDirectories(Path.Combine(t.Directory, "attempts")))
+                {
+                    report.AppendLine(CultureInfo.InvariantCulture, $"  {dir}: {string.Join(" ", Directory.GetFiles(dir).Select(Path.GetFileName))}");
+                }
+            }
+            Assert.Fail($"tasks that ran more than once (seed {seed}):\n{report}");
+        }
         Assert.Equal(tasks.Select(t => t.Identity).Order(StringComparer.Ordinal), ledger.Order(StringComparer.Ordinal));
         Assert.Equal("ok", _ws.IntegrityCheck());
         // The kills landed while attempts ran: some tasks were taken over by a later orchestrator, not run again.

@@ -24,9 +24,10 @@ internal static class RunCommand
         var memory = new Option<string?>("--memory") { Description = "Memory Baton may use, e.g. 16G (default: workspace settings, else all detected)" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Print only the summary" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate the workflow, record it in the workspace and say what would run, without running anything" };
+        var cold = new Option<bool>("--cold") { Description = "Kill attempts an earlier, crashed or detached run left running and run their tasks afresh (default: re-attach and let them finish)" };
         var command = new Command("run", "Run a workflow file; tasks that are already done do not run again")
         {
-            file, cpus, memory, noProgress, dryRun,
+            file, cpus, memory, noProgress, dryRun, cold,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             context(parse),
@@ -36,11 +37,12 @@ internal static class RunCommand
             parse.GetValue(memory),
             !parse.GetValue(noProgress),
             parse.GetValue(dryRun),
+            parse.GetValue(cold),
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext cli, string file, string? workspace, int? cpus, string? memory, bool progressShown, bool dryRun, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext cli, string file, string? workspace, int? cpus, string? memory, bool progressShown, bool dryRun, bool cold, CancellationToken cancellationToken)
     {
         // Everything that can be wrong with the input is checked before the workspace is touched.
         var graph = WorkflowCompiler.CompileFile(file);
@@ -50,12 +52,13 @@ internal static class RunCommand
         WorkflowRunner.EnsurePlaceable(graph, capacity);
 
         await using var store = await WorkspaceStore.OpenAsync(layout, create: true, cli.Loggers, cancellationToken);
-        using var workspaceLock = WorkspaceLock.TryAcquire(layout.LockFile)
-            ?? throw new BatonInputException($"the workspace '{layout.Root}' is in use by another baton run{await DescribeHolderAsync(store, cancellationToken)}; wait for it or use another --workspace");
+        using var workflowLock = WorkspaceLock.TryAcquire(WorkspaceLock.ForWorkflow(layout.Root, graph.Name))
+            ?? throw new BatonInputException($"workflow '{graph.Name}' is already running in the workspace '{layout.Root}'{await DescribeHolderAsync(store, graph.Name, cancellationToken)}; wait for it or kill it");
         await using var executor = new LocalExecutor(new LocalExecutorOptions(), cli.Loggers.CreateLogger<LocalExecutor>(), cli.Time);
-        await using var control = ControlServer.Start(layout.Root, cli.Loggers.CreateLogger<ControlServer>());
+        await using var control = ControlServer.Start(layout.Root, graph.Name, cli.Loggers.CreateLogger<ControlServer>());
 
-        var runner = new WorkflowRunner(store, executor, layout, new RunOptions(capacity), cli.Time, cli.Loggers);
+        var options = new RunOptions(capacity) { Resume = cold ? ResumeMode.Cold : ResumeMode.Hot, Owners = new LocalClaimOwnerProbe() };
+        var runner = new WorkflowRunner(store, executor, layout, options, cli.Time, cli.Loggers);
         if (dryRun)
         {
             var plan = await runner.PlanAsync(graph, cancellationToken);
@@ -76,9 +79,9 @@ internal static class RunCommand
         return summary.Succeeded ? ExitCodes.Success : summary.Interrupted ? ExitCodes.Interrupted : ExitCodes.TasksFailed;
     }
 
-    private static async Task<string> DescribeHolderAsync(IBatonStore store, CancellationToken cancellationToken)
+    private static async Task<string> DescribeHolderAsync(IBatonStore store, string workflow, CancellationToken cancellationToken)
     {
-        var runs = await store.ListRunsAsync(null, cancellationToken);
+        var runs = await store.ListRunsAsync(workflow, cancellationToken);
         var active = runs.FirstOrDefault(r => r.Status == RunStatus.Running);
         return active is null ? "" : $" (run {active.RunId} of '{active.Workflow}', pid {active.ProcessId} on {active.Host})";
     }

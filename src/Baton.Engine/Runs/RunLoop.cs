@@ -51,6 +51,9 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     // earlier orchestrator did not see through): when it ends, they go back in line instead of ending Killed.
     private readonly HashSet<int> _restartAfterKill = [];
     private readonly ResumeMode _resumeMode;
+    // Tasks another run holds (see ForeignTaskWatcher): this run never changes their state, it follows it.
+    private readonly bool[] _foreign;
+    private int _foreignPending;
     private bool _interrupted;
     private int _done;
     private int _failed;
@@ -85,6 +88,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         _attemptsUsed = (int[])registration.AttemptCounts.Clone();
         _lastAttempt = (int[])registration.LastAttemptNumbers.Clone();
         _waitingOn = new int[graph.Tasks.Count];
+        _foreign = new bool[graph.Tasks.Count];
         _pool = new ResourcePool(options.Capacity);
         _resumeMode = options.Resume;
 
@@ -165,10 +169,23 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     /// <summary>Attempts that start-up reconciliation found (see <see cref="AttemptReconciler"/>); adopted when the run starts.</summary>
     public void Adopt(IReadOnlyList<ReattachedAttempt> reattached) => _reattached = reattached;
 
+    /// <summary>Tasks another run holds: this run waits for their outcome (news arrive through <see cref="Notify"/>).</summary>
+    public void HoldElsewhere(IReadOnlySet<int> tasks)
+    {
+        foreach (var t in tasks)
+        {
+            _foreign[t] = true;
+        }
+        _foreignPending = tasks.Count;
+    }
+
+    /// <summary>News about a task held elsewhere, from the watcher's thread.</summary>
+    public void Notify(ForeignTaskNews news) => _events.Writer.TryWrite(new ForeignNewsEvent(news));
+
     /// <summary>Flushes the state writer if <see cref="RunAsync"/> did not get to.</summary>
     public ValueTask DisposeAsync() => _writer?.DisposeAsync() ?? ValueTask.CompletedTask;
 
-    private bool Finished() => _running.Count == 0 && (_ready.Count == 0 || _interrupted);
+    private bool Finished() => _running.Count == 0 && (_interrupted || (_ready.Count == 0 && _foreignPending == 0));
 
     /// <summary>
     /// Puts every task that is not Done back in line (jobmon's resume): failed and killed tasks wait again with
@@ -182,47 +199,103 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         }
         for (var t = 0; t < _state.Length; t++)
         {
-            if (_running.ContainsKey(t))
+            if (!_running.ContainsKey(t) && !_foreign[t])
             {
-                continue;
+                ResumeTask(t);
             }
-            switch (_state[t])
-            {
-                case TaskState.Done:
-                    continue;
-                case TaskState.Submitted or TaskState.Running:
-                    // Reconciliation found no attempt of it: it never started (the orchestrator died in between).
-                    Transition(t, TaskState.Failed, FailureReason.Lost, "the orchestrator that started this task ended before the attempt started");
-                    break;
-                case TaskState.Killing:
-                    Transition(t, TaskState.Killed, FailureReason.None, "the orchestrator ended while killing this task");
-                    break;
-            }
-            if (_state[t] is TaskState.Failed or TaskState.Killed or TaskState.Ready)
-            {
-                Transition(t, TaskState.Waiting, FailureReason.None, "resumed", attemptCount: 0);
-            }
-            _attemptsUsed[t] = 0;
         }
         for (var t = 0; t < _state.Length; t++)
         {
-            if (_state[t] != TaskState.Waiting)
+            if (_state[t] == TaskState.Waiting && !_foreign[t])
             {
-                continue;
+                WaitForUpstreams(t);
             }
-            var waitingOn = 0;
-            foreach (var u in _graph.Upstream[t])
+        }
+    }
+
+    private void ResumeTask(int t)
+    {
+        switch (_state[t])
+        {
+            case TaskState.Done:
+                return;
+            case TaskState.Submitted or TaskState.Running:
+                // Reconciliation found no attempt of it: it never started (the orchestrator died in between).
+                Transition(t, TaskState.Failed, FailureReason.Lost, "the orchestrator that started this task ended before the attempt started");
+                break;
+            case TaskState.Killing:
+                Transition(t, TaskState.Killed, FailureReason.None, "the orchestrator ended while killing this task");
+                break;
+        }
+        if (_state[t] is TaskState.Failed or TaskState.Killed or TaskState.Ready)
+        {
+            Transition(t, TaskState.Waiting, FailureReason.None, "resumed", attemptCount: 0);
+        }
+        _attemptsUsed[t] = 0;
+    }
+
+    private void WaitForUpstreams(int t)
+    {
+        var waitingOn = 0;
+        foreach (var u in _graph.Upstream[t])
+        {
+            if (_state[u] != TaskState.Done)
             {
-                if (_state[u] != TaskState.Done)
+                waitingOn++;
+            }
+        }
+        _waitingOn[t] = waitingOn;
+        if (waitingOn == 0)
+        {
+            MakeReady(t);
+        }
+    }
+
+    /// <summary>A task another run held has settled, or is now this run's.</summary>
+    private void OnForeignNews(ForeignTaskNews news)
+    {
+        var t = news.Task;
+        if (!_foreign[t])
+        {
+            return;
+        }
+        _foreign[t] = false;
+        _foreignPending--;
+        switch (news)
+        {
+            case ForeignTaskSettled settled:
+                // The store has it already: only this run's view moves.
+                _progress.Move(_template[t], _state[t], settled.State);
+                _state[t] = settled.State;
+                if (settled.State == TaskState.Done)
                 {
-                    waitingOn++;
+                    _done++;
+                    ReleaseDownstream(t);
                 }
-            }
-            _waitingOn[t] = waitingOn;
-            if (waitingOn == 0)
-            {
-                MakeReady(t);
-            }
+                else
+                {
+                    _failed++;
+                    FailDownstream(t, $"upstream '{_graph.Tasks[t].Name}' ended {settled.State.ToWord()} in another run");
+                }
+                break;
+            case ForeignTaskTakenOver taken:
+                _progress.Move(_template[t], _state[t], taken.Claim.State);
+                _state[t] = taken.Claim.State;
+                _lastAttempt[t] = taken.Claim.LastAttemptNumber;
+                _attemptsUsed[t] = taken.Claim.AttemptCount;
+                foreach (var attempt in taken.Attempts)
+                {
+                    AdoptAttempt(attempt);
+                }
+                if (!_running.ContainsKey(t) && !_interrupted)
+                {
+                    ResumeTask(t);
+                    if (_state[t] == TaskState.Waiting)
+                    {
+                        WaitForUpstreams(t);
+                    }
+                }
+                break;
         }
     }
 
@@ -289,6 +362,9 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
                 break;
             case Interrupt:
                 OnInterrupt();
+                break;
+            case ForeignNewsEvent foreign:
+                OnForeignNews(foreign.News);
                 break;
         }
     }
@@ -455,9 +531,14 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     {
         Transition(t, TaskState.Done);
         _done++;
+        ReleaseDownstream(t);
+    }
+
+    private void ReleaseDownstream(int t)
+    {
         foreach (var d in _graph.Downstream[t])
         {
-            if (_state[d] == TaskState.Waiting && --_waitingOn[d] == 0)
+            if (_state[d] == TaskState.Waiting && !_foreign[d] && --_waitingOn[d] == 0)
             {
                 MakeReady(d);
             }
@@ -485,7 +566,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         {
             foreach (var d in _graph.Downstream[stack.Pop()])
             {
-                if (_state[d] == TaskState.Waiting)
+                if (_state[d] == TaskState.Waiting && !_foreign[d])
                 {
                     Transition(d, TaskState.Failed, FailureReason.UpstreamFailed, message);
                     _failed++;
@@ -529,6 +610,11 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         foreach (var t in targets)
         {
             var name = _graph.Tasks[t].Name;
+            if (_foreign[t])
+            {
+                report.Add((name, "held by another run; kill it there"));
+                continue;
+            }
             switch (_state[t])
             {
                 case TaskState.Waiting or TaskState.Ready or TaskState.PendingInput:
@@ -622,6 +708,8 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     private sealed record KillRequest(IReadOnlyCollection<string> TaskNames, TaskCompletionSource<KillReport> Reply) : RunEvent;
 
     private sealed record Interrupt : RunEvent;
+
+    private sealed record ForeignNewsEvent(ForeignTaskNews News) : RunEvent;
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "task {Task} attempt {Attempt} ended {Outcome} (exit code {ExitCode})")]
     private static partial void LogAttemptEnded(ILogger logger, string task, int attempt, AttemptOutcome outcome, int? exitCode);

@@ -1,3 +1,4 @@
+using Baton.Core.Stores;
 using Baton.Core.Resources;
 
 namespace Baton.Engine.Runs;
@@ -7,6 +8,13 @@ public sealed record RunOptions(ResourceCapacity Capacity)
 {
     /// <summary>What happens to attempts an earlier orchestrator left running (see docs/crash-safety.md).</summary>
     public ResumeMode Resume { get; init; } = ResumeMode.Hot;
+
+    /// <summary>
+    /// Tells live claim owners from dead ones. When set, the run claims its tasks in the store so that several
+    /// orchestrators can share a workspace (each task runs in one of them; the others follow its outcome); when
+    /// null, the run assumes it is the only one.
+    /// </summary>
+    public IClaimOwnerProbe? Owners { get; init; }
 }
 
 /// <summary>What a run does with attempts that an earlier orchestrator started and that still run.</summary>
