@@ -240,6 +240,22 @@ public sealed class LocalExecutor : IExecutor
     }
 
     /// <summary>
+    /// Lets go of every running attempt without killing it (the orchestrator detaches): the supervisor's input is
+    /// closed, so it goes on recording the attempts' ends in their exit.json and exits after the last one; a later
+    /// orchestrator re-attaches (<see cref="ReattachAsync"/>). The executor starts nothing after this.
+    /// </summary>
+    public void Detach()
+    {
+        lock (_startGate)
+        {
+            _disposed = true;
+            _supervisor?.Abandon();
+            _supervisor = null;
+            _running.Clear();
+        }
+    }
+
+    /// <summary>
     /// Test hook: what the supervisor sees when the orchestrator dies (kill -9): its stdin ends, its replies go
     /// nowhere. The executor forgets the running attempts (their handles never complete) as a dead process would.
     /// </summary>

@@ -24,10 +24,12 @@ internal static class RunCommand
         var memory = new Option<string?>("--memory") { Description = "Memory Baton may use, e.g. 16G (default: workspace settings, else all detected)" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Print only the summary" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate the workflow, record it in the workspace and say what would run, without running anything" };
+        var keepRunning = new Option<bool>("--keep-running") { Description = "On Ctrl+C, leave the running attempts running and detach (default: kill them); a later run re-attaches" };
+        var detach = new Option<bool>("--detach") { Description = "Run in the background: print the run id and return at once (follow it with 'baton wait RUN')" };
         var cold = new Option<bool>("--cold") { Description = "Kill attempts an earlier, crashed or detached run left running and run their tasks afresh (default: re-attach and let them finish)" };
         var command = new Command("run", "Run a workflow file; tasks that are already done do not run again")
         {
-            file, cpus, memory, noProgress, dryRun, cold,
+            file, cpus, memory, noProgress, dryRun, cold, keepRunning, detach,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             context(parse),
@@ -38,11 +40,13 @@ internal static class RunCommand
             !parse.GetValue(noProgress),
             parse.GetValue(dryRun),
             parse.GetValue(cold),
+            parse.GetValue(keepRunning),
+            parse.GetValue(detach),
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext cli, string file, string? workspace, int? cpus, string? memory, bool progressShown, bool dryRun, bool cold, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext cli, string file, string? workspace, int? cpus, string? memory, bool progressShown, bool dryRun, bool cold, bool keepRunning, bool detach, CancellationToken cancellationToken)
     {
         // Everything that can be wrong with the input is checked before the workspace is touched.
         var graph = WorkflowCompiler.CompileFile(file);
@@ -50,6 +54,10 @@ internal static class RunCommand
         var settings = Directory.Exists(layout.Root) ? WorkspaceSettings.Load(layout.Root) : new WorkspaceSettings(null, null);
         var capacity = MachineCapacity.Resolve(cpus, memory, settings);
         WorkflowRunner.EnsurePlaceable(graph, capacity);
+        if (detach && !dryRun)
+        {
+            return await DetachedRun.StartAsync(cli, graph.Name, layout, file, cpus, memory, cold, cancellationToken);
+        }
 
         await using var store = await WorkspaceStore.OpenAsync(layout, create: true, cli.Loggers, cancellationToken);
         using var workflowLock = WorkspaceLock.TryAcquire(WorkspaceLock.ForWorkflow(layout.Root, graph.Name))
@@ -57,7 +65,12 @@ internal static class RunCommand
         await using var executor = new LocalExecutor(new LocalExecutorOptions(), cli.Loggers.CreateLogger<LocalExecutor>(), cli.Time);
         await using var control = ControlServer.Start(layout.Root, graph.Name, cli.Loggers.CreateLogger<ControlServer>());
 
-        var options = new RunOptions(capacity) { Resume = cold ? ResumeMode.Cold : ResumeMode.Hot, Owners = new LocalClaimOwnerProbe() };
+        var options = new RunOptions(capacity)
+        {
+            Resume = cold ? ResumeMode.Cold : ResumeMode.Hot,
+            Interrupt = keepRunning ? InterruptMode.Detach : InterruptMode.Kill,
+            Owners = new LocalClaimOwnerProbe(),
+        };
         var runner = new WorkflowRunner(store, executor, layout, options, cli.Time, cli.Loggers);
         if (dryRun)
         {
@@ -71,6 +84,12 @@ internal static class RunCommand
         var run = runner.RunAsync(graph, progress, c => control?.Attach(c), cancellationToken);
         await RunView.FollowAsync(cli.Console, progress, run, cli.Time, progressShown);
         var summary = await run;
+        if (summary.LeftRunning > 0)
+        {
+            // Ctrl+C with --keep-running: the attempts go on under their supervisor; the next run re-attaches.
+            executor.Detach();
+            await cli.Error.WriteLineAsync($"baton: detached: {summary.LeftRunning} attempts keep running; run the workflow again to re-attach to them");
+        }
 
         var failures = summary.Failed + summary.Killed > 0
             ? await store.ListTasksAsync(new TaskFilter { Workflow = graph.Name, States = [TaskState.Failed, TaskState.Killed] }, CancellationToken.None)

@@ -51,6 +51,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     // earlier orchestrator did not see through): when it ends, they go back in line instead of ending Killed.
     private readonly HashSet<int> _restartAfterKill = [];
     private readonly ResumeMode _resumeMode;
+    private readonly InterruptMode _interruptMode;
     // Tasks another run holds (see ForeignTaskWatcher): this run never changes their state, it follows it.
     private readonly bool[] _foreign;
     private int _foreignPending;
@@ -91,6 +92,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         _foreign = new bool[graph.Tasks.Count];
         _pool = new ResourcePool(options.Capacity);
         _resumeMode = options.Resume;
+        _interruptMode = options.Interrupt;
 
         var templateIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         _template = new int[graph.Tasks.Count];
@@ -153,7 +155,10 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
             notRun,
             _progress.AttemptsStarted,
             _interrupted,
-            _time.GetElapsedTime(startedTimestamp));
+            _time.GetElapsedTime(startedTimestamp))
+        {
+            LeftRunning = _interruptMode == InterruptMode.Detach && _interrupted ? _running.Count : 0,
+        };
     }
 
     public async Task<KillReport> KillAsync(IReadOnlyCollection<string> taskNames, CancellationToken cancellationToken)
@@ -185,7 +190,9 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     /// <summary>Flushes the state writer if <see cref="RunAsync"/> did not get to.</summary>
     public ValueTask DisposeAsync() => _writer?.DisposeAsync() ?? ValueTask.CompletedTask;
 
-    private bool Finished() => _running.Count == 0 && (_interrupted || (_ready.Count == 0 && _foreignPending == 0));
+    private bool Finished() =>
+        (_interrupted && _interruptMode == InterruptMode.Detach)
+        || (_running.Count == 0 && (_interrupted || (_ready.Count == 0 && _foreignPending == 0)));
 
     /// <summary>
     /// Puts every task that is not Done back in line (jobmon's resume): failed and killed tasks wait again with
@@ -659,6 +666,12 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
             return;
         }
         _interrupted = true;
+        if (_interruptMode == InterruptMode.Detach)
+        {
+            // Nothing is killed: the attempts stay Running in the store, and whichever run comes next re-attaches.
+            LogDetached(_logger, _running.Count);
+            return;
+        }
         LogInterrupted(_logger, _running.Count);
         foreach (var (t, handle) in _running)
         {
@@ -722,6 +735,9 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "ignored a late report for task {Task}: {From} -> {To} (the task already moved on)")]
     private static partial void LogUntimely(ILogger logger, string task, TaskState from, TaskState to);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "run interrupted: leaving {Count} running attempts running (the next run re-attaches)")]
+    private static partial void LogDetached(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "run interrupted: killing {Count} running attempts")]
     private static partial void LogInterrupted(ILogger logger, int count);

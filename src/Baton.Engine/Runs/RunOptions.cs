@@ -15,6 +15,18 @@ public sealed record RunOptions(ResourceCapacity Capacity)
     /// null, the run assumes it is the only one.
     /// </summary>
     public IClaimOwnerProbe? Owners { get; init; }
+
+    /// <summary>What interrupting the run (Ctrl+C) does to its running attempts.</summary>
+    public InterruptMode Interrupt { get; init; } = InterruptMode.Kill;
+}
+
+/// <summary>What interrupting a run does to the attempts it runs.</summary>
+public enum InterruptMode
+{
+    /// <summary>Kill them (Killing, then Killed once their process trees are gone); the next run starts them again.</summary>
+    Kill,
+    /// <summary>Leave them running and stop following them: they stay Running in the store and the next run re-attaches.</summary>
+    Detach,
 }
 
 /// <summary>What a run does with attempts that an earlier orchestrator started and that still run.</summary>
@@ -42,6 +54,9 @@ public sealed record RunSummary(
 {
     /// <summary>True when every task of the workflow is Done.</summary>
     public bool Succeeded => !Interrupted && Done + AlreadyDone == Total;
+
+    /// <summary>Attempts left running when the run was interrupted with <see cref="InterruptMode.Detach"/>.</summary>
+    public int LeftRunning { get; init; }
 }
 
 /// <summary>What a run of a workflow would do, without running it.</summary>
