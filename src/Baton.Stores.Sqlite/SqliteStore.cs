@@ -182,6 +182,10 @@ public sealed class SqliteStore : IBatonStore
             StoreLog.Locked(_logger, Path);
             throw StoreErrors.Locked(Path, exception);
         }
+        catch (SqliteException exception) when (StoreErrors.IsUnwritable(exception))
+        {
+            throw StoreErrors.Unwritable(Path, exception);
+        }
         finally
         {
             _writeLock.Release();

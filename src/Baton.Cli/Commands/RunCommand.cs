@@ -62,6 +62,11 @@ internal static class RunCommand
         await using var store = await WorkspaceStore.OpenAsync(layout, create: true, cli.Loggers, cancellationToken);
         using var workflowLock = WorkspaceLock.TryAcquire(WorkspaceLock.ForWorkflow(layout.Root, graph.Name))
             ?? throw new BatonInputException($"workflow '{graph.Name}' is already running in the workspace '{layout.Root}'{await DescribeHolderAsync(store, graph.Name, cancellationToken)}; wait for it or kill it");
+        // We hold the workflow's lock: a run of it still marked running belongs to a process that died.
+        foreach (var stale in (await store.ListRunsAsync(graph.Name, cancellationToken)).Where(r => r.Status == RunStatus.Running))
+        {
+            await store.FinishRunAsync(stale.RunId, RunStatus.Interrupted, cli.Time.GetUtcNow(), cancellationToken);
+        }
         await using var executor = new LocalExecutor(new LocalExecutorOptions(), cli.Loggers.CreateLogger<LocalExecutor>(), cli.Time);
         await using var control = ControlServer.Start(layout.Root, graph.Name, cli.Loggers.CreateLogger<ControlServer>());
 
@@ -83,7 +88,18 @@ internal static class RunCommand
         var progress = new RunProgress();
         var run = runner.RunAsync(graph, progress, c => control?.Attach(c), cancellationToken);
         await RunView.FollowAsync(cli.Console, progress, run, cli.Time, progressShown);
-        var summary = await run;
+        RunSummary summary;
+        try
+        {
+            summary = await run;
+        }
+        catch (BatonInputException)
+        {
+            // The store cannot be written (a full disk): what runs cannot be recorded here, so it is left running
+            // (its exit.json is still written) for the next run to re-attach, instead of being killed unrecorded.
+            executor.Detach();
+            throw;
+        }
         if (summary.LeftRunning > 0)
         {
             // Ctrl+C with --keep-running: the attempts go on under their supervisor; the next run re-attaches.

@@ -354,6 +354,11 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
             _restartAfterKill.Add(t);
             _ = handle.KillAsync(CancellationToken.None).AsTask();
         }
+        else if (handle.Completion is { IsCompletedSuccessfully: true, Result.Outcome: AttemptOutcome.Killed })
+        {
+            // Killed by the orchestrator that went away (interrupted, or its executor shut down): no verdict on the task.
+            _restartAfterKill.Add(t);
+        }
         _ = ObserveAsync(t, attempt.Number, handle);
     }
 

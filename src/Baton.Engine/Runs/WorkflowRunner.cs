@@ -17,7 +17,7 @@ namespace Baton.Engine.Runs;
 /// every task is Done, Failed or Killed (or the run is interrupted). Tasks already Done never run again.
 /// The same runner serves <c>baton run</c> and, later, a server.
 /// </summary>
-public sealed class WorkflowRunner(
+public sealed partial class WorkflowRunner(
     IBatonStore store,
     IExecutor executor,
     WorkspaceLayout layout,
@@ -87,10 +87,19 @@ public sealed class WorkflowRunner(
                 options.Owners, self, _time, reconciliation, loop.Notify);
             summary = await loop.RunAsync(onStarted, started, cancellationToken);
         }
-        catch
+        catch (Exception failure)
         {
-            await store.FinishRunAsync(runId, RunStatus.Interrupted, _time.GetUtcNow(), CancellationToken.None);
-            await store.ReleaseClaimsAsync(runId, CancellationToken.None);
+            try
+            {
+                await store.FinishRunAsync(runId, RunStatus.Interrupted, _time.GetUtcNow(), CancellationToken.None);
+                await store.ReleaseClaimsAsync(runId, CancellationToken.None);
+            }
+            catch (Exception alsoFailed) when (alsoFailed is not OperationCanceledException)
+            {
+                // The store itself failed (a full disk): the first error says why; the run stays "running" in the
+                // store until the next run of the workflow finds its process gone.
+                LogCloseFailed(_loggers.CreateLogger<WorkflowRunner>(), alsoFailed, failure.Message);
+            }
             throw;
         }
         var status = summary.Interrupted ? RunStatus.Interrupted : summary.Succeeded ? RunStatus.Done : RunStatus.Failed;
@@ -159,4 +168,7 @@ public sealed class WorkflowRunner(
         var registration = await store.RegisterWorkflowAsync(graph, directories, parameters, _time.GetUtcNow(), cancellationToken);
         return (registration, directories, parameters);
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "could not record the end of the run after: {Failure}")]
+    private static partial void LogCloseFailed(ILogger logger, Exception exception, string failure);
 }
