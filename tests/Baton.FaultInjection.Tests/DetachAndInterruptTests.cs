@@ -94,6 +94,31 @@ public sealed class DetachAndInterruptTests : IDisposable
         Assert.Equal("ok", _ws.IntegrityCheck());
     }
 
+    [Fact]
+    public async Task A_cold_resume_kills_what_the_dead_orchestrator_left_running_and_runs_those_tasks_afresh()
+    {
+        var workflow = Workflow(30);
+        using (var baton = _ws.Start("run", workflow, "--no-progress", "--cpus", "2"))
+        {
+            Assert.True(await Eventually.WaitUntilAsync(() => _ws.LedgerLines().Length >= 2, FaultWorkspace.Generous, TestContext.Current.CancellationToken));
+            await baton.KillHardAsync();
+        }
+        var orphans = (await _ws.TasksAsync("slow")).Where(t => t.State == TaskState.Running).ToList();
+        Assert.Equal(2, orphans.Count);
+        // The next run must not wait 30 s for them: it kills them, and their second attempts are quick.
+        Workflow(0.05);
+
+        var (code, output) = await _ws.RunAsync("run", workflow, "--no-progress", "--cpus", "2", "--cold");
+
+        Assert.True(code == 0, output);
+        foreach (var orphan in orphans)
+        {
+            var details = await _ws.DetailsAsync(orphan.TaskId);
+            Assert.Equal(TaskState.Done, details.Task.State);
+            Assert.Equal([AttemptOutcome.Killed, AttemptOutcome.Succeeded], details.Attempts.Select(a => a.Outcome!.Value));
+        }
+    }
+
     /// <summary>What Ctrl+C in its terminal sends: SIGINT.</summary>
     private static async Task InterruptAsync(BatonProcess baton)
     {
