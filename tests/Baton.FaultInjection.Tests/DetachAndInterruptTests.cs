@@ -11,26 +11,8 @@ public sealed class DetachAndInterruptTests : IDisposable
     private const int Tasks = 8;
     private readonly FaultWorkspace _ws = new();
 
-    private string Workflow(double sleep)
-    {
-        var task = _ws.Write("task.sh", $"""
-            basename "$PWD" >> '{_ws.Ledger}'
-            sleep {sleep.ToString(CultureInfo.InvariantCulture)}
-            """);
-        return _ws.Write("slow.yaml", $"""
-            name: slow
-            defaults:
-              resources: {"{"} cpus: 1, memory: 16M {"}"}
-            templates:
-              step:
-                command: sh {task} {"{"}i{"}"}
-                node_args: [i]
-            tasks:
-              - name: step-{"{"}i{"}"}
-                template: step
-                foreach: {"{"} i: {FaultWorkspace.Numbers(Tasks)} {"}"}
-            """);
-    }
+    private string Workflow(double sleep) =>
+        _ws.Workflow("slow", _ws.LedgerTask($"sleep {sleep.ToString(CultureInfo.InvariantCulture)}"), Tasks);
 
     [Fact]
     public async Task A_detached_run_prints_its_id_and_baton_wait_in_another_process_follows_it_to_its_end()

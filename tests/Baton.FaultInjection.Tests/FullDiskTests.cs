@@ -13,27 +13,14 @@ public sealed class FullDiskTests : IDisposable
     private const int Tasks = 4;
     private readonly FaultWorkspace _ws = new();
 
-    private string Workflow() => _ws.Write("disk.yaml", $"""
-        name: disk
-        defaults:
-          resources: {"{"} cpus: 1, memory: 16M {"}"}
-          max_attempts: 2
-        templates:
-          write:
-            command: sh -c 'basename "$PWD" >> "$1"; head -c 10000 /dev/zero > out.bin' sh {_ws.Ledger} {"{"}i{"}"}
-            node_args: [i]
-        tasks:
-          - name: write-{"{"}i{"}"}
-            template: write
-            foreach: {"{"} i: {FaultWorkspace.Numbers(Tasks)} {"}"}
-        """);
+    private string Workflow() => _ws.Workflow("disk", _ws.LedgerTask("head -c 10000 /dev/zero > out.bin"), Tasks, maxAttempts: 2);
 
     [Fact]
     public async Task An_unwritable_task_directory_is_an_executor_error_not_a_crash_and_the_next_run_recovers()
     {
         var workflow = Workflow();
         // As root, permissions would not stop a write: a file where the template's directory goes does.
-        var blocker = Path.Combine(_ws.Workspace, "tasks", "write");
+        var blocker = Path.Combine(_ws.Workspace, "tasks", "step");
         Directory.CreateDirectory(Path.GetDirectoryName(blocker)!);
         await File.WriteAllTextAsync(blocker, "in the way", TestContext.Current.CancellationToken);
 
@@ -45,7 +32,7 @@ public sealed class FullDiskTests : IDisposable
         Assert.All(tasks, t => Assert.Equal((TaskState.Failed, FailureReason.ExecutorError), (t.State, t.Reason)));
         var attempt = (await _ws.DetailsAsync(tasks[0].TaskId)).Attempts[0];
         Assert.Equal(AttemptOutcome.ExecutorFailed, attempt.Outcome);
-        Assert.Contains("tasks/write", attempt.Message, StringComparison.Ordinal);
+        Assert.Contains("tasks/step", attempt.Message, StringComparison.Ordinal);
         Assert.Equal("ok", _ws.IntegrityCheck());
 
         File.Delete(blocker);
@@ -100,23 +87,7 @@ public sealed class FullDiskTests : IDisposable
         {
             Assert.Skip("this machine allows no private mount namespace (unshare -r -m), so no small file system can be mounted");
         }
-        var task = _ws.Write("task.sh", $"""
-            basename "$PWD" >> '{_ws.Ledger}'
-            head -c 20000 /dev/zero > out.bin
-            """);
-        var workflow = _ws.Write("many.yaml", $"""
-            name: many
-            defaults:
-              resources: {"{"} cpus: 1, memory: 16M {"}"}
-            templates:
-              fill:
-                command: sh {task} {"{"}i{"}"}
-                node_args: [i]
-            tasks:
-              - name: fill-{"{"}i{"}"}
-                template: fill
-                foreach: {"{"} i: {FaultWorkspace.Numbers(200)} {"}"}
-            """);
+        var workflow = _ws.Workflow("many", _ws.LedgerTask("head -c 20000 /dev/zero > out.bin"), 200);
         var copy = Directory.CreateDirectory(Path.Combine(_ws.Root, "copy")).FullName;
         var codes = Path.Combine(_ws.Root, "codes");
         // The whole workspace on a 1 MiB tmpfs: the store itself runs out of room; then the disk grows and the run resumes.

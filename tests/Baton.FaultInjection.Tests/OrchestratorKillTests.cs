@@ -18,10 +18,7 @@ public sealed class OrchestratorKillTests : IDisposable
         const int seed = 20261121;
         const int kills = 20;
         var random = new Random(seed);
-        var task = _ws.Write("task.sh", $"""
-            basename "$PWD" >> '{_ws.Ledger}'
-            sleep 0.1
-            """);
+        var task = _ws.LedgerTask("sleep 0.1");
         var workflow = _ws.Write("faults.yaml", $"""
             name: faults
             defaults:
@@ -110,24 +107,7 @@ public sealed class OrchestratorKillTests : IDisposable
     public async Task An_attempt_killed_while_the_orchestrator_was_dead_is_retried_and_the_others_are_not()
     {
         var release = Path.Combine(_ws.Root, "release");
-        var task = _ws.Write("task.sh", $"""
-            basename "$PWD" >> '{_ws.Ledger}'
-            while [ ! -e '{release}' ]; do sleep 0.05; done
-            """);
-        var workflow = _ws.Write("killed.yaml", $"""
-            name: killed
-            defaults:
-              resources: {"{"} cpus: 1, memory: 16M {"}"}
-              max_attempts: 2
-            templates:
-              wait:
-                command: sh {task} {"{"}i{"}"}
-                node_args: [i]
-            tasks:
-              - name: wait-{"{"}i{"}"}
-                template: wait
-                foreach: {"{"} i: {FaultWorkspace.Numbers(4)} {"}"}
-            """);
+        var workflow = _ws.Workflow("killed", _ws.LedgerTask($"while [ ! -e '{release}' ]; do sleep 0.05; done"), 4, maxAttempts: 2);
         string[] Run() => ["run", workflow, "--no-progress", "--cpus", "4", "--memory", "1G"];
 
         using (var baton = _ws.Start(Run()))

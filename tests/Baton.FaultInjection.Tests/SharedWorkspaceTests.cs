@@ -33,10 +33,7 @@ public sealed class SharedWorkspaceTests : IDisposable
             foreach: {"{"} i: {FaultWorkspace.Numbers(Own)} {"}"}
         """);
 
-    private string Task(double sleep) => _ws.Write("task.sh", $"""
-        basename "$PWD" >> '{_ws.Ledger}'
-        sleep {sleep.ToString(CultureInfo.InvariantCulture)}
-        """);
+    private string Task(double sleep) => _ws.LedgerTask($"sleep {sleep.ToString(CultureInfo.InvariantCulture)}");
 
     private static string[] Run(string workflow) => ["run", workflow, "--no-progress", "--cpus", "3", "--memory", "1G"];
 
