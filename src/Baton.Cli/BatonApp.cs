@@ -77,8 +77,9 @@ public static class BatonApp
                 Output = output,
                 Error = error,
                 EnableDefaultExceptionHandler = false,
-                // Ctrl-C cancels the command's token; a run then kills its attempts and records them before exiting.
-                ProcessTerminationTimeout = TimeSpan.FromSeconds(60),
+                // Off: System.CommandLine would answer 130 at the signal, before a run has recorded how it stopped.
+                // 'baton run' handles SIGINT and SIGTERM itself (RunCommand); other commands just end.
+                ProcessTerminationTimeout = null,
             }, cancellationToken);
         }
         catch (BatonInputException ex)

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Baton.Cli.Control;
 using Baton.Cli.Rendering;
 using Baton.Cli.Workspaces;
@@ -48,6 +49,18 @@ internal static class RunCommand
 
     private static async Task<int> RunAsync(CliContext cli, string file, string? workspace, int? cpus, string? memory, bool progressShown, bool dryRun, bool cold, bool keepRunning, bool detach, CancellationToken cancellationToken)
     {
+        // Ctrl+C and SIGTERM interrupt the run, which then kills (or leaves, --keep-running) its attempts and records
+        // that before the process exits: the signals' default (immediate death) is cancelled.
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        void Interrupt(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            interrupt.Cancel();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+        cancellationToken = interrupt.Token;
+
         // Everything that can be wrong with the input is checked before the workspace is touched.
         var graph = WorkflowCompiler.CompileFile(file);
         var layout = WorkspaceLocation.Resolve(workspace);
