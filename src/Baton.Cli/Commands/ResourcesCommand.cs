@@ -4,6 +4,9 @@ using Baton.Cli.Control;
 using Baton.Cli.Gpus;
 using Baton.Cli.Workspaces;
 using Baton.Core.Resources;
+using Baton.Core.Stores;
+using Baton.Core.Workspaces;
+using Baton.Engine.Control;
 using Baton.Engine.Scheduling;
 using Spectre.Console;
 
@@ -25,10 +28,8 @@ internal static class ResourcesCommand
             var settings = Directory.Exists(layout.Root) ? WorkspaceSettings.Load(layout.Root) : new WorkspaceSettings(null, null);
             var capacity = MachineCapacity.Resolve(null, null, settings);
             var (inventory, probe, problem) = MachineGpus.Resolve(settings, cli.Time);
-            var live = Directory.Exists(layout.Root)
-                ? await ControlClient.TrySendAsync(layout.Root, new ControlRequest("resources", "", []), cancellationToken)
-                : null;
-            var snapshot = live?.Resources;
+            var snapshots = await LiveSnapshotsAsync(cli, layout, cancellationToken);
+            var snapshot = snapshots.Count > 0 ? snapshots[0] : null;
 
             if (problem is not null)
             {
@@ -59,20 +60,43 @@ internal static class ResourcesCommand
                 }
                 cli.Console.Write(table);
             }
-            if (snapshot is null)
+            if (snapshots.Count == 0)
             {
                 cli.Console.MarkupLine($"cpus: {capacity.Cpus}, memory: {ResourceParser.FormatMemory(capacity.MemoryBytes)}; no run is active: nothing allocated");
             }
-            else
+            foreach (var live in snapshots)
             {
                 cli.Console.MarkupLine(
-                    $"run of workflow [bold]{Markup.Escape(snapshot.Workflow)}[/]: {snapshot.Running} running, {snapshot.Ready} ready; " +
-                    $"cpus {snapshot.FreeCpus} of {snapshot.Cpus} free, memory {ResourceParser.FormatMemory(snapshot.FreeMemoryBytes)} of {ResourceParser.FormatMemory(snapshot.MemoryBytes)} free" +
-                    (snapshot.ReservedFor is { } holder ? $"; reserved for {Markup.Escape(holder)}" : ""));
+                    $"run of workflow [bold]{Markup.Escape(live.Workflow)}[/]: {live.Running} running, {live.Ready} ready; " +
+                    $"cpus {live.FreeCpus} of {live.Cpus} free, memory {ResourceParser.FormatMemory(live.FreeMemoryBytes)} of {ResourceParser.FormatMemory(live.MemoryBytes)} free" +
+                    (live.ReservedFor is { } holder ? $"; reserved for {Markup.Escape(holder)}" : ""));
             }
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>What each workflow running in the workspace holds now: each run has a control socket of its own.</summary>
+    private static async Task<List<ResourceSnapshot>> LiveSnapshotsAsync(CliContext cli, WorkspaceLayout layout, CancellationToken cancellationToken)
+    {
+        var snapshots = new List<ResourceSnapshot>();
+        if (!File.Exists(layout.StoreFile))
+        {
+            return snapshots;
+        }
+        IReadOnlyList<RunRow> runs;
+        await using (var store = await WorkspaceStore.OpenAsync(layout, create: false, cli.Loggers, cancellationToken))
+        {
+            runs = await store.ListRunsAsync(null, cancellationToken);
+        }
+        foreach (var workflow in runs.Where(r => r.Status == RunStatus.Running).Select(r => r.Workflow).Distinct(StringComparer.Ordinal))
+        {
+            if (await ControlClient.TrySendAsync(layout.Root, new ControlRequest("resources", workflow, []), cancellationToken) is { Resources: { } live })
+            {
+                snapshots.Add(live);
+            }
+        }
+        return snapshots;
     }
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
