@@ -116,11 +116,14 @@ internal sealed unsafe class Supervisor : IDisposable
     {
         var id = ParseId(fields.Next("id"));
         // Every field unescaped and NUL-terminated fits in the line's length plus one byte per field; the argv
-        // table gets two spare slots for the /bin/sh fallback.
+        // table gets two spare slots for the /bin/sh fallback, the environment table room for every inherited
+        // variable and every field.
         var fieldCount = line.Count((byte)'\t') + 1;
         var tableBytes = (fieldCount + 2) * sizeof(byte*);
-        var table = (byte**)Arena(tableBytes + line.Length + fieldCount);
-        var next = (byte*)table + tableBytes;
+        var environmentBytes = (_spawner.EnvironmentCount + fieldCount + 1) * sizeof(byte*);
+        var table = (byte**)Arena(tableBytes + environmentBytes + line.Length + fieldCount);
+        var environment = (byte**)((byte*)table + tableBytes);
+        var next = (byte*)environment + environmentBytes;
         var end = next + line.Length + fieldCount;
 
         byte* Put(ReadOnlySpan<byte> field, ref byte* next)
@@ -137,6 +140,20 @@ internal sealed unsafe class Supervisor : IDisposable
         var stderrPath = Put(fields.Next("stderr path"), ref next);
         var exitFilePointer = Put(fields.Next("exit file"), ref next);
         var exitFile = new ReadOnlySpan<byte>(exitFilePointer, (int)(next - exitFilePointer - 1)).ToArray();
+        if (!SupervisorProtocol.TryParseInt64(fields.Next("variable count"), out var variableCount) || variableCount < 0 || variableCount > fieldCount)
+        {
+            throw new FormatException("the variable count is not a number of fields");
+        }
+        var variables = (byte**)null;
+        if (variableCount > 0)
+        {
+            var given = environment + _spawner.EnvironmentCount;
+            for (var i = 0; i < variableCount; i++)
+            {
+                given[i] = Put(fields.Next("variable"), ref next);
+            }
+            variables = MergeEnvironment(environment, given, (int)variableCount);
+        }
         var argc = 0;
         // Leave slot 0 free for the fallback.
         var argv = table + 1;
@@ -150,14 +167,14 @@ internal sealed unsafe class Supervisor : IDisposable
         }
         argv[argc] = null;
 
-        var error = _spawner.Spawn(argv[0], argv, workingDirectory, stdoutPath, stderrPath, out var pid);
+        var error = _spawner.Spawn(argv[0], argv, workingDirectory, stdoutPath, stderrPath, variables, out var pid);
         if (error == Native.ENOEXEC)
         {
             // A file that is executable but no binary and has no #! line: run it with sh, as a shell would.
             fixed (byte* sh = "/bin/sh\0"u8)
             {
                 table[0] = sh;
-                error = _spawner.Spawn(sh, table, workingDirectory, stdoutPath, stderrPath, out pid);
+                error = _spawner.Spawn(sh, table, workingDirectory, stdoutPath, stderrPath, variables, out pid);
             }
         }
         if (error != 0)
@@ -178,6 +195,50 @@ internal sealed unsafe class Supervisor : IDisposable
         if (!_reaper.TryWatch(pid, attempt, out var watchError))
         {
             attempt.Unwatchable("pidfd_open: " + Marshal.GetPInvokeErrorMessage(watchError));
+        }
+    }
+
+    /// <summary>
+    /// Writes into <paramref name="table"/> the inherited variables that <paramref name="given"/> does not replace,
+    /// and moves the given ones (which lie just past where the inherited ones would end) down behind them.
+    /// </summary>
+    private byte** MergeEnvironment(byte** table, byte** given, int count)
+    {
+        var inherited = _spawner.Environment;
+        var n = 0;
+        for (var i = 0; inherited[i] != null; i++)
+        {
+            var replaced = false;
+            for (var g = 0; g < count && !replaced; g++)
+            {
+                replaced = SameName(inherited[i], given[g]);
+            }
+            if (!replaced)
+            {
+                table[n++] = inherited[i];
+            }
+        }
+        // n <= inherited count, so each move reads a slot at or after the one it writes.
+        for (var g = 0; g < count; g++)
+        {
+            table[n++] = given[g];
+        }
+        table[n] = null;
+        return table;
+    }
+
+    private static bool SameName(byte* a, byte* b)
+    {
+        for (var i = 0; ; i++)
+        {
+            if (a[i] != b[i])
+            {
+                return false;
+            }
+            if (a[i] == (byte)'=' || a[i] == 0)
+            {
+                return true;
+            }
         }
     }
 

@@ -113,6 +113,10 @@ public sealed class LocalExecutor : IExecutor
                 throw new ExecutorStartException($"argument {i} of task {request.TaskName} contains a NUL character");
             }
         }
+        if (AttemptVariables.Validate(request.Environment) is { } badVariable)
+        {
+            throw new ExecutorStartException($"task {request.TaskName}: {badVariable}");
+        }
         var workingDirectory = Path.GetFullPath(request.WorkingDirectory);
         if (!Directory.Exists(workingDirectory))
         {
@@ -149,7 +153,7 @@ public sealed class LocalExecutor : IExecutor
             }
             var handle = new LocalAttemptHandle(this, _supervisor, request, attemptDirectory, exitFile);
             _running.TryAdd(handle, 0);
-            if (!_supervisor.TrySpawn(handle, workingDirectory, WorkspaceLayout.StdoutFile(attemptDirectory), WorkspaceLayout.StderrFile(attemptDirectory), exitFile, argv))
+            if (!_supervisor.TrySpawn(handle, workingDirectory, WorkspaceLayout.StdoutFile(attemptDirectory), WorkspaceLayout.StderrFile(attemptDirectory), exitFile, Variables(request), argv))
             {
                 _running.TryRemove(handle, out _);
                 throw new ExecutorStartException(
@@ -157,6 +161,27 @@ public sealed class LocalExecutor : IExecutor
             }
             return handle;
         }
+    }
+
+    /// <summary>The request's variables as <c>NAME=VALUE</c>, and the deadline when the attempt has a runtime limit.</summary>
+    private List<string> Variables(AttemptRequest request)
+    {
+        var variables = new List<string>(request.Environment.Count + 1);
+        foreach (var (name, value) in request.Environment)
+        {
+            if (name != AttemptVariables.Deadline)
+            {
+                variables.Add(name + "=" + value);
+            }
+        }
+        if (request.Resources.Runtime is { } runtime)
+        {
+            // The runtime limit is enforced from the moment the supervisor confirms the start, a little after now:
+            // the deadline a task sees is never later than the kill.
+            var deadline = Time.GetUtcNow().Add(runtime).ToUnixTimeSeconds();
+            variables.Add(AttemptVariables.Deadline + "=" + deadline.ToString(CultureInfo.InvariantCulture));
+        }
+        return variables;
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace Baton.Executors.Local;
 /// Starts processes with <c>posix_spawn</c>: in a new session (so each is a process group of its own and can be
 /// killed as a whole, and no terminal's Ctrl-C reaches it), with every signal at its default and none blocked
 /// (.NET ignores SIGPIPE, and a child would inherit that: a task would not die on a closed pipe), in a given
-/// directory, with a fixed environment. An error in any of these is reported by the spawn call itself, so it
+/// directory, with a fixed environment (or one given per program). An error in any of these is reported by the spawn call itself, so it
 /// becomes a start failure, not a lost attempt. Used by the executor (to start the supervisor, stdio on pipes)
 /// and by the supervisor (to start programs, stdio on the attempt's files); linked into both.
 /// </summary>
@@ -21,7 +21,9 @@ internal sealed unsafe class Spawner : IDisposable
     /// <param name="environment">The environment of everything this spawner starts, fixed now.</param>
     public Spawner(IDictionary environment)
     {
-        _environment = Utf8Block(environment.Cast<DictionaryEntry>().Select(e => $"{e.Key}={e.Value}").ToArray());
+        var entries = environment.Cast<DictionaryEntry>().Select(e => $"{e.Key}={e.Value}").ToArray();
+        _environment = Utf8Block(entries);
+        EnvironmentCount = entries.Length;
         _attributes = NativeMemory.AllocZeroed(Native.SpawnAttrSize);
         var all = NativeMemory.AllocZeroed(Native.SigSetSize);
         var none = NativeMemory.AllocZeroed(Native.SigSetSize);
@@ -49,7 +51,8 @@ internal sealed unsafe class Spawner : IDisposable
     /// (NULL-terminated) what it receives.
     /// </summary>
     /// <returns>0 and the pid, or an errno.</returns>
-    public int Spawn(byte* path, byte** argv, byte* workingDirectory, byte* stdoutPath, byte* stderrPath, out int pid)
+    /// <param name="environment">The program's NULL-terminated environment; null for this spawner's own.</param>
+    public int Spawn(byte* path, byte** argv, byte* workingDirectory, byte* stdoutPath, byte* stderrPath, byte** environment, out int pid)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         var actions = stackalloc byte[Native.FileActionsSize];
@@ -64,7 +67,7 @@ internal sealed unsafe class Spawner : IDisposable
                 result = result != 0 ? result : Native.FileActionsAddOpen(actions, 0, devNull, Native.O_RDONLY, 0);
                 result = result != 0 ? result : Native.FileActionsAddOpen(actions, 1, stdoutPath, writeFlags, 0x1b6 /* 0666, less umask */);
                 result = result != 0 ? result : Native.FileActionsAddOpen(actions, 2, stderrPath, writeFlags, 0x1b6);
-                return result != 0 ? result : Native.PosixSpawn(out pid, path, actions, _attributes, argv, (byte**)_environment);
+                return result != 0 ? result : Native.PosixSpawn(out pid, path, actions, _attributes, argv, environment != null ? environment : (byte**)_environment);
             }
         }
         finally
@@ -106,6 +109,12 @@ internal sealed unsafe class Spawner : IDisposable
             NativeMemory.Free(strings);
         }
     }
+
+    /// <summary>This spawner's own environment: a NULL-terminated table of <c>NAME=VALUE</c> C strings.</summary>
+    public byte** Environment => (byte**)_environment;
+
+    /// <summary>How many entries <see cref="Environment"/> holds.</summary>
+    public int EnvironmentCount { get; }
 
     public void Dispose()
     {

@@ -102,7 +102,7 @@ internal sealed class SupervisorClient
 
     /// <summary>Registers <paramref name="handle"/> and asks the supervisor to start it.</summary>
     /// <returns>False when the supervisor is gone (nothing was started).</returns>
-    public bool TrySpawn(LocalAttemptHandle handle, string workingDirectory, string stdoutPath, string stderrPath, string exitFile, IReadOnlyList<string> argv)
+    public bool TrySpawn(LocalAttemptHandle handle, string workingDirectory, string stdoutPath, string stderrPath, string exitFile, IReadOnlyList<string> variables, IReadOnlyList<string> argv)
     {
         lock (_inputGate)
         {
@@ -113,7 +113,11 @@ internal sealed class SupervisorClient
             var id = ++_lastId;
             handle.Id = id;
             _attempts[id] = handle;
-            _line.Begin(SupervisorProtocol.Spawn).Add(id).Add(workingDirectory).Add(stdoutPath).Add(stderrPath).Add(exitFile);
+            _line.Begin(SupervisorProtocol.Spawn).Add(id).Add(workingDirectory).Add(stdoutPath).Add(stderrPath).Add(exitFile).Add(variables.Count);
+            foreach (var variable in variables)
+            {
+                _line.Add(variable);
+            }
             foreach (var arg in argv)
             {
                 _line.Add(arg);

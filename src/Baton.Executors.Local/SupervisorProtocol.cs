@@ -13,7 +13,11 @@ namespace Baton.Executors.Local;
 internal static class SupervisorProtocol
 {
     // executor → supervisor
-    /// <summary><c>spawn ID CWD STDOUT STDERR EXITFILE ARGV0 ARGV1...</c>; ARGV0 is the program's absolute path.</summary>
+    /// <summary>
+    /// <c>spawn ID CWD STDOUT STDERR EXITFILE N VAR1...VARN ARGV0 ARGV1...</c>: N variables <c>NAME=VALUE</c> that
+    /// the program gets on top of the supervisor's environment (replacing one of the same name); ARGV0 is the
+    /// program's absolute path.
+    /// </summary>
     public static ReadOnlySpan<byte> Spawn => "spawn"u8;
 
     /// <summary><c>kill ID REASON DETAIL</c>: REASON is <c>killed</c> or <c>timed_out</c>; DETAIL (the runtime limit) goes into the record's message.</summary>

@@ -61,7 +61,17 @@ public sealed record AttemptRequest(
     IReadOnlyList<string> Argv,
     string WorkingDirectory,
     string AttemptDirectory,
-    ResourceRequest Resources);
+    ResourceRequest Resources)
+{
+    /// <summary>
+    /// Variables the program gets on top of the environment it would inherit (a variable named here replaces an
+    /// inherited one): the devices allocated to it, for example. Names are non-empty and hold no <c>=</c>; neither
+    /// names nor values hold NUL. Besides these, every executor sets <see cref="AttemptVariables.Deadline"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = EmptyEnvironment;
+
+    private static readonly IReadOnlyDictionary<string, string> EmptyEnvironment = new Dictionary<string, string>();
+}
 
 /// <summary>A started attempt.</summary>
 public interface IAttemptHandle

@@ -204,6 +204,54 @@ public abstract class ExecutorContractTests : IDisposable
     }
 
     [Fact]
+    public async Task The_requests_variables_reach_the_program_and_replace_inherited_ones()
+    {
+        await using var executor = CreateExecutor();
+        var taskDirectory = NewTaskDirectory();
+        const string value = "two words; $(touch pwned) a=b\nnext line";
+        var request = Request(taskDirectory, Shell("printf '%s' \"$BATON_TEST_VALUE\" > value.txt; printf '%s' \"$HOME\" > home.txt; env | grep -c '^HOME=' > homes.txt"))
+            with { Environment = new Dictionary<string, string> { ["BATON_TEST_VALUE"] = value, ["HOME"] = "/baton-test-home" } };
+
+        var (_, result) = await RunAsync(executor, request);
+
+        AssertOutcome(AttemptOutcome.Succeeded, result, request);
+        Assert.Equal(value, await File.ReadAllTextAsync(Path.Combine(taskDirectory, "value.txt"), Ct));
+        Assert.Equal("/baton-test-home", await File.ReadAllTextAsync(Path.Combine(taskDirectory, "home.txt"), Ct));
+        Assert.Equal("1\n", await File.ReadAllTextAsync(Path.Combine(taskDirectory, "homes.txt"), Ct));
+    }
+
+    [Fact]
+    public async Task A_variable_name_holding_an_equals_sign_is_a_start_failure()
+    {
+        await using var executor = CreateExecutor();
+        var request = Request(NewTaskDirectory(), Shell("true")) with { Environment = new Dictionary<string, string> { ["A=B"] = "x" } };
+
+        var error = await Assert.ThrowsAsync<ExecutorStartException>(async () => await executor.StartAsync(request, Ct));
+
+        Assert.Contains("A=B", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_attempt_with_a_runtime_limit_is_told_its_deadline_and_one_without_is_not()
+    {
+        await using var executor = CreateExecutor();
+        var limit = TimeSpan.FromHours(1);
+        var limited = Request(NewTaskDirectory(), Shell("printf '%s' \"${BATON_DEADLINE-unset}\""), runtime: limit);
+        var unlimited = Request(NewTaskDirectory(), Shell("printf '%s' \"${BATON_DEADLINE-unset}\""));
+        var before = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+
+        var (_, limitedResult) = await RunAsync(executor, limited);
+        var (_, unlimitedResult) = await RunAsync(executor, unlimited);
+
+        AssertOutcome(AttemptOutcome.Succeeded, limitedResult, limited);
+        AssertOutcome(AttemptOutcome.Succeeded, unlimitedResult, unlimited);
+        var deadline = long.Parse(await File.ReadAllTextAsync(WorkspaceLayout.StdoutFile(limited.AttemptDirectory), Ct), CultureInfo.InvariantCulture);
+        // The deadline is about start + limit: not before the test began plus the limit, and not past the attempt's end plus the limit.
+        Assert.InRange(deadline, before + (long)limit.TotalSeconds - 1, limitedResult.EndedAt.ToUnixTimeSeconds() + (long)limit.TotalSeconds + 1);
+        Assert.Equal("unset", await File.ReadAllTextAsync(WorkspaceLayout.StdoutFile(unlimited.AttemptDirectory), Ct));
+    }
+
+    [Fact]
     public async Task A_relative_program_path_resolves_against_the_task_directory()
     {
         await using var executor = CreateExecutor();
