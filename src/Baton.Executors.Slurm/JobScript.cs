@@ -94,10 +94,24 @@ internal static class JobScript
         if (runtime is { } limit)
         {
             s.Append("limit=").Append(Seconds(limit)).Append('\n');
-            s.Append("export BATON_DEADLINE=$(( $(date +%s) + limit ))  # Unix time (s, UTC) when the runtime limit ends\n");
+            s.Append("export ").Append(AttemptVariables.Deadline).Append("=$(( $(date +%s) + limit ))  # Unix time (s, UTC) when the runtime limit ends\n");
+        }
+        else
+        {
+            s.Append("unset ").Append(AttemptVariables.Deadline).Append('\n');
         }
         s.Append("cd ").Append(Quote(request.WorkingDirectory))
             .Append(" || { record '{\"exit_code\":126,\"message\":\"cannot enter the task directory on '\"$(hostname)\"'\"}'; exit 126; }\n");
+        if (request.Environment.Count > 0)
+        {
+            // env, not export: a name need not be a shell identifier. It execs the program: the pid stays the same.
+            s.Append("env");
+            foreach (var (name, value) in request.Environment)
+            {
+                s.Append(' ').Append(Quote(name + "=" + value));
+            }
+            s.Append(' ');
+        }
         s.Append(Quote(program));
         foreach (var arg in request.Argv.Skip(1))
         {

@@ -190,6 +190,10 @@ public sealed partial class SlurmExecutor : IExecutor
                 throw new ExecutorStartException("an argument contains a NUL character");
             }
         }
+        if (AttemptVariables.Validate(request.Environment) is { } problem)
+        {
+            throw new ExecutorStartException(problem);
+        }
         var program = _programs.Resolve(request.Argv[0], request.WorkingDirectory);
         try
         {
