@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Baton.Core.Executors;
+using Baton.Core.Resources;
 
 namespace Baton.Executors.Slurm;
 
@@ -22,7 +23,7 @@ internal static class JobScript
     public const string MemoryLimitMessage = "Exceeded job memory limit";
 
     /// <summary>The <c>sbatch</c> options for an attempt's resources and settings (without output and array options).</summary>
-    public static List<string> ResourceOptions(AttemptRequest request, SlurmJobSettings settings, string? partition, TimeSpan killGrace, string jobName)
+    public static List<string> ResourceOptions(AttemptRequest request, SlurmSettings settings, string? partition, TimeSpan killGrace, string jobName)
     {
         var r = request.Resources;
         var options = new List<string>

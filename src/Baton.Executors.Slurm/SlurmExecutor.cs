@@ -211,7 +211,7 @@ public sealed partial class SlurmExecutor : IExecutor
         return options;
     }
 
-    private async Task<string?> ChoosePartitionAsync(ResourceRequest resources, SlurmJobSettings settings, CancellationToken cancellationToken)
+    private async Task<string?> ChoosePartitionAsync(ResourceRequest resources, SlurmSettings settings, CancellationToken cancellationToken)
     {
         var partitions = settings.PartitionList;
         if (partitions.Count <= 1)

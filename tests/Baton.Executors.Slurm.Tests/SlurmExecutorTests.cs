@@ -103,7 +103,7 @@ public sealed class SlurmExecutorTests : IDisposable
     [Fact]
     public async Task A_held_job_is_Submitted_until_it_runs()
     {
-        await using var executor = NewExecutor(o => o with { Job = new SlurmJobSettings(ExtraArguments: ["--hold"]) });
+        await using var executor = NewExecutor(o => o with { Job = new SlurmSettings(ExtraArguments: ["--hold"]) });
         var request = Request("echo ran");
         var handle = await executor.StartAsync(request, Ct);
 
@@ -123,8 +123,8 @@ public sealed class SlurmExecutorTests : IDisposable
     [Fact]
     public async Task Two_hundred_attempts_go_as_one_job_array_with_one_squeue_per_poll_interval()
     {
-        var calls = new CountingCommands(_temp.Combine("bin"));
-        await using var executor = NewExecutor(o => o with { Commands = calls.Paths, PollInterval = TimeSpan.FromSeconds(1) });
+        var calls = new CountingSlurmCommands(_temp.Combine("bin"));
+        await using var executor = NewExecutor(o => o with { Commands = SlurmCommandPaths.InDirectory(calls.Folder), PollInterval = TimeSpan.FromSeconds(1) });
         var shared = _temp.Combine("tasks", "array");
         var requests = Enumerable.Range(1, 200).Select(i => Request($"echo {i}", attempt: i, taskDirectory: shared)).ToList();
         var watch = Stopwatch.StartNew();

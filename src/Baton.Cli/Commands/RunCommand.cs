@@ -8,7 +8,6 @@ using Baton.Core.Resources;
 using Baton.Core.Stores;
 using Baton.Core.Workflows;
 using Baton.Engine.Runs;
-using Baton.Executors.Local;
 using Microsoft.Extensions.Logging;
 using Spectre.Console;
 
@@ -24,9 +23,10 @@ internal static class RunCommand
         var memory = new Option<string?>("--memory") { Description = "Memory Baton may use, e.g. 16G (default: workspace settings, else all detected)" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Print only the summary" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate the workflow, record it in the workspace and say what would run, without running anything" };
+        var executorName = new Option<string?>("--executor") { Description = "Where attempts run: local or slurm (default: workspace settings, else local)" };
         var command = new Command("run", "Run a workflow file; tasks that are already done do not run again")
         {
-            file, cpus, memory, noProgress, dryRun,
+            file, cpus, memory, noProgress, dryRun, executorName,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             context(parse),
@@ -36,23 +36,25 @@ internal static class RunCommand
             parse.GetValue(memory),
             !parse.GetValue(noProgress),
             parse.GetValue(dryRun),
+            parse.GetValue(executorName),
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext cli, string file, string? workspace, int? cpus, string? memory, bool progressShown, bool dryRun, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CliContext cli, string file, string? workspace, int? cpus, string? memory, bool progressShown, bool dryRun, string? executorName, CancellationToken cancellationToken)
     {
         // Everything that can be wrong with the input is checked before the workspace is touched.
         var graph = WorkflowCompiler.CompileFile(file);
         var layout = WorkspaceLocation.Resolve(workspace);
         var settings = Directory.Exists(layout.Root) ? WorkspaceSettings.Load(layout.Root) : new WorkspaceSettings(null, null);
-        var capacity = MachineCapacity.Resolve(cpus, memory, settings);
+        var choice = ExecutorChoice.Resolve(executorName, settings);
+        var capacity = choice.Capacity(cpus, memory, settings);
         WorkflowRunner.EnsurePlaceable(graph, capacity);
 
         await using var store = await WorkspaceStore.OpenAsync(layout, create: true, cli.Loggers, cancellationToken);
         using var workspaceLock = WorkspaceLock.TryAcquire(layout.LockFile)
             ?? throw new BatonInputException($"the workspace '{layout.Root}' is in use by another baton run{await DescribeHolderAsync(store, cancellationToken)}; wait for it or use another --workspace");
-        await using var executor = new LocalExecutor(new LocalExecutorOptions(), cli.Loggers.CreateLogger<LocalExecutor>(), cli.Time);
+        await using var executor = choice.Create(graph, settings, cli.Loggers, cli.Time);
         await using var control = ControlServer.Start(layout.Root, cli.Loggers.CreateLogger<ControlServer>());
 
         var runner = new WorkflowRunner(store, executor, layout, new RunOptions(capacity), cli.Time, cli.Loggers);

@@ -7,11 +7,18 @@ namespace Baton.Cli.Workspaces;
 
 /// <summary>
 /// Optional <c>&lt;workspace&gt;/settings.yaml</c>: what this machine offers Baton when <c>--cpus</c> and
-/// <c>--memory</c> are not given, e.g. <c>cpus: 6</c> and <c>memory: 24G</c>.
+/// <c>--memory</c> are not given, e.g. <c>cpus: 6</c> and <c>memory: 24G</c>; the executor <c>baton run</c> uses
+/// when <c>--executor</c> is not given; and a <c>slurm:</c> block (docs/slurm.md).
 /// </summary>
 internal sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
 {
     public const string FileName = "settings.yaml";
+
+    /// <summary><c>executor: local|slurm</c>.</summary>
+    public string? Executor { get; init; }
+
+    /// <summary>The <c>slurm:</c> block, with where it stands for errors.</summary>
+    public SlurmWorkspaceSettings? Slurm { get; init; }
 
     public static WorkspaceSettings Load(string workspaceRoot)
     {
@@ -40,6 +47,8 @@ internal sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
         }
         int? cpus = null;
         long? memory = null;
+        string? executor = null;
+        SlurmWorkspaceSettings? slurm = null;
         foreach (var (keyNode, valueNode) in root.Children)
         {
             var key = ((YamlScalarNode)keyNode).Value;
@@ -56,11 +65,19 @@ internal sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
                         ? m
                         : throw new BatonInputException(Location(path, valueNode), error.Length > 0 ? error : $"memory '{value}' must be positive");
                     break;
+                case "executor":
+                    executor = value is "local" or "slurm"
+                        ? value
+                        : throw new BatonInputException(Location(path, valueNode), $"executor '{value}' is not known (known: local, slurm)");
+                    break;
+                case "slurm":
+                    slurm = SlurmWorkspaceSettings.Read(path, valueNode);
+                    break;
                 default:
-                    throw new BatonInputException(Location(path, keyNode), $"unknown setting '{key}' (known: cpus, memory)");
+                    throw new BatonInputException(Location(path, keyNode), $"unknown setting '{key}' (known: cpus, memory, executor, slurm)");
             }
         }
-        return new WorkspaceSettings(cpus, memory);
+        return new WorkspaceSettings(cpus, memory) { Executor = executor, Slurm = slurm };
     }
 
     private static SourceLocation Location(string path, YamlNode node) => new(path, (int)node.Start.Line, (int)node.Start.Column);

@@ -13,13 +13,19 @@ internal sealed record Settings(int? Cpus, long? MemoryBytes, TimeSpan? Runtime,
 
     public static Settings None { get; } = new(null, null, null, null, null);
 
+    /// <summary>A <c>slurm:</c> block (workflow or template level); a template's block overrides the workflow's key by key.</summary>
+    public SlurmSettings? Slurm { get; init; }
+
     /// <summary>These settings, with each unset field taken from <paramref name="lower"/>.</summary>
     public Settings Over(Settings lower) => new(
         Cpus ?? lower.Cpus,
         MemoryBytes ?? lower.MemoryBytes,
         Runtime ?? lower.Runtime,
         MaxAttempts ?? lower.MaxAttempts,
-        Priority ?? lower.Priority);
+        Priority ?? lower.Priority)
+    {
+        Slurm = Slurm is null ? lower.Slurm : lower.Slurm is null ? Slurm : Slurm.Over(lower.Slurm),
+    };
 
     public ResourceRequest Resources => new(
         Cpus ?? ResourceRequest.Default.Cpus,

@@ -66,6 +66,7 @@ internal static class TemplateCompiler
             MaxAttempts = settings.EffectiveMaxAttempts,
             Priority = settings.EffectivePriority,
             Location = source.At(declaration.NameNode),
+            Slurm = settings.Slurm,
         };
         return new CompiledTemplate(spec, settings, roles);
     }
@@ -87,6 +88,7 @@ internal static class TemplateCompiler
             MaxAttempts = defaults.EffectiveMaxAttempts,
             Priority = defaults.EffectivePriority,
             Location = source.At(commandNode),
+            Slurm = defaults.Slurm,
         };
         return new CompiledTemplate(spec, defaults, new Dictionary<string, ArgumentRole>());
     }

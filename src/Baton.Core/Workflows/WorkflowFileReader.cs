@@ -12,9 +12,9 @@ namespace Baton.Core.Workflows;
 /// </summary>
 internal static class WorkflowFileReader
 {
-    private static readonly string[] WorkflowKeys = ["name", "workflow_args", "defaults", "templates", "tasks"];
+    private static readonly string[] WorkflowKeys = ["name", "workflow_args", "defaults", "templates", "tasks", "slurm"];
     private static readonly string[] DefaultsKeys = ["resources", "max_attempts", "priority"];
-    private static readonly string[] TemplateKeys = ["command", "node_args", "task_args", "op_args", "resources", "max_attempts", "priority"];
+    private static readonly string[] TemplateKeys = ["command", "node_args", "task_args", "op_args", "resources", "max_attempts", "priority", "slurm"];
     private static readonly string[] TaskKeys =
         ["name", "template", "command", "foreach", "args", "after", "tags", "attributes", "resources", "max_attempts", "priority"];
     private static readonly string[] ResourceKeys = ["cpus", "memory", "runtime"];
@@ -35,6 +35,10 @@ internal static class WorkflowFileReader
         var defaults = fields["defaults"] is { } defaultsNode
             ? ReadSettings(source, new YamlFields(source, source.Mapping(defaultsNode, "defaults"), "defaults", DefaultsKeys))
             : Settings.None;
+        if (fields["slurm"] is { } slurmNode)
+        {
+            defaults = defaults with { Slurm = SlurmBlockReader.Read(source, slurmNode) };
+        }
         var templates = fields["templates"] is { } templatesNode ? ReadTemplates(source, templatesNode) : [];
 
         var tasksNode = fields["tasks"] ?? throw source.Error(root, "the workflow has no tasks: (add a list of tasks)");
@@ -306,6 +310,9 @@ internal static class WorkflowFileReader
             memory,
             runtime,
             fields["max_attempts"] is { } attemptsNode ? source.Integer(attemptsNode, "max_attempts", minimum: 1) : null,
-            fields["priority"] is { } priorityNode ? source.Integer(priorityNode, "priority") : null);
+            fields["priority"] is { } priorityNode ? source.Integer(priorityNode, "priority") : null)
+        {
+            Slurm = fields.Has("slurm") ? SlurmBlockReader.Read(source, fields["slurm"]!) : null,
+        };
     }
 }

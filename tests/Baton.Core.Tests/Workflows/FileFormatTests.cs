@@ -59,7 +59,7 @@ public sealed class FileFormatTests
             task: [{ name: a, command: echo a }]
             """;
         Assert.Equal(
-            "wf.yaml:2:1: unknown key 'task' in the workflow (did you mean 'tasks'?); allowed keys: name, workflow_args, defaults, templates, tasks",
+            "wf.yaml:2:1: unknown key 'task' in the workflow (did you mean 'tasks'?); allowed keys: name, workflow_args, defaults, templates, tasks, slurm",
             Error(yaml));
     }
 
@@ -74,7 +74,7 @@ public sealed class FileFormatTests
             tasks: [{ name: a, command: echo a }]
             """;
         Assert.Equal(
-            "wf.yaml:4:5: unknown key 'comand' in template 'sim' (did you mean 'command'?); allowed keys: command, node_args, task_args, op_args, resources, max_attempts, priority",
+            "wf.yaml:4:5: unknown key 'comand' in template 'sim' (did you mean 'command'?); allowed keys: command, node_args, task_args, op_args, resources, max_attempts, priority, slurm",
             Error(yaml));
     }
 

@@ -1,12 +1,12 @@
 using System.Diagnostics;
 
-namespace Baton.Executors.Slurm.Tests;
+namespace Baton.Testing.Executors;
 
 /// <summary>
 /// The real SLURM the tests run against (scripts/slurm/start starts one; scripts/test calls it). When none answers,
 /// a test fails under <c>CI=true</c> and is skipped with the reason otherwise.
 /// </summary>
-internal static class SlurmCluster
+public static class SlurmCluster
 {
     private static readonly Lazy<string?> Problem = new(Probe);
 

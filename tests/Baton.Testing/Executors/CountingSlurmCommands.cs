@@ -1,16 +1,14 @@
-using Baton.Testing.Executors;
-
-namespace Baton.Executors.Slurm.Tests;
+namespace Baton.Testing.Executors;
 
 /// <summary>
 /// Wrappers for sbatch, squeue, scancel and scontrol that append their name to a log and then exec the real
 /// command: the executor runs the real SLURM, and the test counts what it ran.
 /// </summary>
-internal sealed class CountingCommands
+public sealed class CountingSlurmCommands
 {
     private readonly string _log;
 
-    public CountingCommands(string folder)
+    public CountingSlurmCommands(string folder)
     {
         Directory.CreateDirectory(folder);
         _log = Path.Join(folder, "calls.log");
@@ -20,10 +18,11 @@ internal sealed class CountingCommands
             var real = FindOnPath(name);
             ExecutableFiles.Write(Path.Join(folder, name), $"#!/bin/sh\necho {name} >> '{_log}'\nexec '{real}' \"$@\"\n");
         }
-        Paths = new SlurmCommandPaths(Path.Join(folder, "sbatch"), Path.Join(folder, "squeue"), Path.Join(folder, "scancel"), Path.Join(folder, "scontrol"));
+        Folder = folder;
     }
 
-    public SlurmCommandPaths Paths { get; }
+    /// <summary>The folder of the wrappers, to use in place of the real commands' folder.</summary>
+    public string Folder { get; }
 
     public int Count(string command) => File.ReadAllLines(_log).Count(l => l == command);
 
