@@ -131,6 +131,9 @@ internal static class JobScript
         }
         // wait returns early when a trapped signal arrives: wait again until the program has really ended.
         s.Append("while :; do wait $pid; code=$?; kill -0 $pid 2>/dev/null || break; done\n");
+        // scancel signals every process of the job at once: a program that died of a signal may have gone first.
+        // A moment's wait lets the script's own SIGTERM arrive, so a cancel is recorded as one.
+        s.Append("if [ \"$code\" -gt 128 ] && [ -z \"$killed\" ]; then sleep 1 & wait $!; fi\n");
         if (runtime is not null)
         {
             s.Append("kill -KILL -- -$watchdog 2>/dev/null\n");

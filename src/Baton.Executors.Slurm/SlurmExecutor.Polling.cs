@@ -152,6 +152,13 @@ public sealed partial class SlurmExecutor
         }
         var now = _time.GetUtcNow();
         var result = record!.ToResult(handle.StartedAt, record.EndedAt ?? now);
+        if (handle.KillRequested && result.Outcome is AttemptOutcome.Failed or AttemptOutcome.Lost)
+        {
+            // Baton cancelled it, and the program died of that before the script learnt of the cancel: killed, as
+            // the local executor records a kill whatever status the program ended with.
+            CompleteWithoutRecord(handle, AttemptOutcome.Killed, $"SLURM job {handle.ExecutorId} cancelled on request", now);
+            return true;
+        }
         if (result.Outcome is AttemptOutcome.Failed or AttemptOutcome.Killed && !handle.KillRequested && SlurmOutputSaysMemoryLimit(handle))
         {
             result = result with { Outcome = AttemptOutcome.OutOfMemory, Message = "exceeded the job's memory limit (" + (result.Message ?? "killed") + ")" };
