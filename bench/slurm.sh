@@ -44,7 +44,9 @@ printf 'slurm:\n  poll_interval: 1s\n  submissions_per_second: 50\n  commands_di
 {
     echo "name: bench-slurm"
     echo "templates:"
-    echo "  echo: { command: echo {i}, node_args: [i] }"
+    echo "  echo:"
+    echo "    command: echo {i}"
+    echo "    node_args: [i]"
     echo "tasks:"
     echo "  - template: echo"
     echo "    foreach: { i: [$(seq -s, "$n")] }"
