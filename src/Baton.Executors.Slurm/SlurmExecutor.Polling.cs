@@ -43,6 +43,7 @@ public sealed partial class SlurmExecutor
     /// <summary>One look at every job: records first, then a single squeue for the rest.</summary>
     internal async Task PollOnceAsync(CancellationToken cancellationToken)
     {
+        await SendCancelsAsync(cancellationToken).ConfigureAwait(false);
         var waiting = new List<SlurmAttemptHandle>();
         foreach (var handle in _active.Values)
         {
@@ -152,10 +153,11 @@ public sealed partial class SlurmExecutor
         }
         var now = _time.GetUtcNow();
         var result = record!.ToResult(handle.StartedAt, record.EndedAt ?? now);
-        if (handle.KillRequested && result.Outcome is AttemptOutcome.Failed or AttemptOutcome.Lost)
+        if (handle.KillRequested && (result.Outcome == AttemptOutcome.Lost || (result.Outcome == AttemptOutcome.Failed && result.ExitCode > 128)))
         {
-            // Baton cancelled it, and the program died of that before the script learnt of the cancel: killed, as
-            // the local executor records a kill whatever status the program ended with.
+            // Baton cancelled it, and the program died of the signal before the script learnt of the cancel:
+            // killed, as the local executor records a kill whatever status the program ended with. A program that
+            // had failed on its own keeps its record.
             CompleteWithoutRecord(handle, AttemptOutcome.Killed, $"SLURM job {handle.ExecutorId} cancelled on request", now);
             return true;
         }

@@ -25,6 +25,7 @@ public sealed partial class SlurmExecutor : IExecutor
     private readonly SlurmCommands _commands;
     private readonly ProgramResolver _programs;
     private readonly ConcurrentDictionary<string, SlurmAttemptHandle> _active = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<string> _cancels = new();
     private readonly SemaphoreSlim _submitGate = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _pollerLock = new();
@@ -127,19 +128,41 @@ public sealed partial class SlurmExecutor : IExecutor
         return ValueTask.FromResult<IAttemptHandle>(handle);
     }
 
-    /// <summary><c>scancel</c>: the attempt stays in flight (Baton's <c>Killing</c>) until SLURM says the job has ended.</summary>
-    internal async ValueTask CancelAsync(SlurmAttemptHandle handle, CancellationToken cancellationToken)
+    /// <summary>
+    /// Asks SLURM to cancel the job: the poller sends every cancel asked for since its last round in one
+    /// <c>scancel</c> (a run interrupted with thousands of jobs is one call, not thousands). The attempt stays in
+    /// flight (Baton's <c>Killing</c>) until SLURM says the job has ended.
+    /// </summary>
+    internal ValueTask CancelAsync(SlurmAttemptHandle handle, CancellationToken cancellationToken)
     {
-        if (handle.IsCompleted)
+        cancellationToken.ThrowIfCancellationRequested();
+        if (handle.IsCompleted || handle.KillRequested)
         {
-            return;
+            return ValueTask.CompletedTask;
         }
         handle.KillRequested = true;
         LogCancelling(_logger, handle.TaskName, handle.Attempt, handle.ExecutorId);
-        var result = await _commands.ScancelAsync([handle.ExecutorId], cancellationToken).ConfigureAwait(false);
+        _cancels.Enqueue(handle.ExecutorId);
+        EnsurePolling();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>One scancel for every cancel asked for since the last call.</summary>
+    private async Task SendCancelsAsync(CancellationToken cancellationToken)
+    {
+        var ids = new List<string>();
+        while (_cancels.TryDequeue(out var id))
+        {
+            ids.Add(id);
+        }
+        if (ids.Count == 0)
+        {
+            return;
+        }
+        var result = await _commands.ScancelAsync(ids, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
-            // Typically "already completing or completed": the poller sees how it ended.
+            // Typically "already completing or completed": the poller sees how each job ended.
             LogCommandFailed(_logger, "scancel", result.FirstErrorLine());
         }
     }

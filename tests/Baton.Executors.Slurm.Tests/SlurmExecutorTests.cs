@@ -146,6 +146,29 @@ public sealed class SlurmExecutorTests : IDisposable
     }
 
     [Fact]
+    public async Task Killing_many_attempts_at_once_is_one_scancel_and_each_ends_Killed()
+    {
+        var calls = new CountingSlurmCommands(_temp.Combine("bin"));
+        await using var executor = NewExecutor(o => o with
+        {
+            Commands = SlurmCommandPaths.InDirectory(calls.Folder),
+            PollInterval = TimeSpan.FromSeconds(2),
+            Job = new SlurmSettings(ExtraArguments: ["--hold"]),
+        });
+        var requests = Enumerable.Range(1, 5).Select(i => Request("sleep 600", attempt: i)).ToList();
+        var starts = await executor.StartManyAsync(requests, Ct);
+
+        foreach (var start in starts)
+        {
+            await start.Handle!.KillAsync(Ct);
+        }
+        var results = await Task.WhenAll(starts.Select(s => Finish(s.Handle!)));
+
+        Assert.All(results, r => Assert.Equal(AttemptOutcome.Killed, r.Outcome));
+        Assert.Equal(1, calls.Count("scancel"));
+    }
+
+    [Fact]
     public async Task A_later_executor_reattaches_to_a_running_job_by_its_id()
     {
         var request = Request("echo started > started; while [ ! -e go ]; do sleep 0.2; done; echo finished");
