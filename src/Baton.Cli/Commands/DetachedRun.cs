@@ -34,6 +34,10 @@ internal static class DetachedRun
         {
             args.AddRange(["--memory", memory]);
         }
+        if (settings.Executor is { } executorName)
+        {
+            args.AddRange(["--executor", executorName]);
+        }
         foreach (var (given, flag) in new[] { (settings.Cold, "--cold"), (settings.FailFast, "--fail-fast"), (settings.NewWorkflow, "--new-workflow"), (settings.KeepRunning, "--keep-running") })
         {
             if (given)

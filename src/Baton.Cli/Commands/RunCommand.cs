@@ -5,6 +5,7 @@ using Baton.Cli.Gpus;
 using Baton.Cli.Rendering;
 using Baton.Cli.Workspaces;
 using Baton.Core.Errors;
+using Baton.Core.Executors;
 using Baton.Core.Graph;
 using Baton.Core.Lifecycle;
 using Baton.Core.Resources;
@@ -35,9 +36,10 @@ internal static class RunCommand
         var keepRunning = new Option<bool>("--keep-running") { Description = "On Ctrl+C, leave the running attempts running and detach (default: kill them); a later run re-attaches" };
         var detach = new Option<bool>("--detach") { Description = "Run in the background: print the run id and return at once (follow it with 'baton wait RUN')" };
         var cold = new Option<bool>("--cold") { Description = "Kill attempts an earlier, crashed or detached run left running and run their tasks afresh (default: re-attach and let them finish)" };
+        var executorName = new Option<string?>("--executor") { Description = "Where attempts run: local or slurm (default: workspace settings, else local)" };
         var command = new Command("run", "Run a workflow file; tasks that are already done do not run again")
         {
-            file, cpus, memory, noProgress, dryRun, failFast, newWorkflow, cold, keepRunning, detach,
+            file, cpus, memory, noProgress, dryRun, failFast, newWorkflow, cold, keepRunning, detach, executorName,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             context(parse),
@@ -49,6 +51,7 @@ internal static class RunCommand
                 Cold = parse.GetValue(cold),
                 KeepRunning = parse.GetValue(keepRunning),
                 Detach = parse.GetValue(detach),
+                Executor = parse.GetValue(executorName),
             },
             cancellationToken));
         return command;
@@ -69,6 +72,9 @@ internal static class RunCommand
 
         /// <summary>Run in a background process and return its run id.</summary>
         public bool Detach { get; init; }
+
+        /// <summary><c>--executor</c>: local or slurm; null for the workspace's setting (else local).</summary>
+        public string? Executor { get; init; }
     }
 
     internal static Task<int> RunAsync(CliContext cli, string file, string? workspace, RunSettings run, CancellationToken cancellationToken) =>
@@ -92,7 +98,8 @@ internal static class RunCommand
         // Everything that can be wrong with the input is checked before the workspace is touched.
         var layout = WorkspaceLocation.Resolve(workspace);
         var settings = Directory.Exists(layout.Root) ? WorkspaceSettings.Load(layout.Root) : new WorkspaceSettings(null, null);
-        var capacity = MachineCapacity.Resolve(cpus, memory, settings);
+        var choice = ExecutorChoice.Resolve(runSettings.Executor, settings);
+        var capacity = choice.Capacity(cpus, memory, settings);
         var (gpus, gpuProbe, _) = MachineGpus.Resolve(settings, cli.Time);
         var options = new RunOptions(capacity)
         {
@@ -119,7 +126,7 @@ internal static class RunCommand
         {
             await store.FinishRunAsync(stale.RunId, RunStatus.Interrupted, cli.Time.GetUtcNow(), cancellationToken);
         }
-        await using var executor = new LocalExecutor(new LocalExecutorOptions(), cli.Loggers.CreateLogger<LocalExecutor>(), cli.Time);
+        await using var executor = choice.Create(graph, settings, cli.Loggers, cli.Time);
         await using var control = ControlServer.Start(layout.Root, graph.Name, cli.Loggers.CreateLogger<ControlServer>());
 
         var runner = new WorkflowRunner(store, executor, layout, options, cli.Time, cli.Loggers);
@@ -143,13 +150,13 @@ internal static class RunCommand
         {
             // The store cannot be written (a full disk): what runs cannot be recorded here, so it is left running
             // (its exit.json is still written) for the next run to re-attach, instead of being killed unrecorded.
-            executor.Detach();
+            LeaveRunning(executor);
             throw;
         }
         if (summary.LeftRunning > 0)
         {
             // Ctrl+C with --keep-running: the attempts go on under their supervisor; the next run re-attaches.
-            executor.Detach();
+            LeaveRunning(executor);
             await cli.Error.WriteLineAsync($"baton: detached: {summary.LeftRunning} attempts keep running; run the workflow again to re-attach to them");
         }
 
@@ -158,6 +165,15 @@ internal static class RunCommand
             : [];
         RunView.Summary(cli.Console, graph.Name, summary, progress, failures);
         return summary.Succeeded ? ExitCodes.Success : summary.Interrupted ? ExitCodes.Interrupted : ExitCodes.TasksFailed;
+    }
+
+    /// <summary>Leaves the executor's attempts running when it is disposed (SLURM jobs always are).</summary>
+    private static void LeaveRunning(IExecutor executor)
+    {
+        if (executor is LocalExecutor local)
+        {
+            local.Detach();
+        }
     }
 
     private static async Task<string> DescribeHolderAsync(IBatonStore store, string workflow, CancellationToken cancellationToken)

@@ -9,7 +9,8 @@ namespace Baton.Cli.Workspaces;
 /// <summary>
 /// Optional <c>&lt;workspace&gt;/settings.yaml</c>: what this machine offers Baton when <c>--cpus</c> and
 /// <c>--memory</c> are not given, e.g. <c>cpus: 6</c> and <c>memory: 24G</c>; the GPUs (<c>gpus:</c>, a list of
-/// devices with their memory, see docs/gpus.md) and <c>visible_devices:</c>.
+/// devices with their memory, see docs/gpus.md) and <c>visible_devices:</c>; the executor <c>baton run</c> uses
+/// when <c>--executor</c> is not given; and a <c>slurm:</c> block (docs/slurm.md).
 /// </summary>
 internal sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
 {
@@ -23,6 +24,12 @@ internal sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
     public IReadOnlyDictionary<string, int> Tokens { get; init; } = new Dictionary<string, int>();
 
     public const string FileName = "settings.yaml";
+
+    /// <summary><c>executor: local|slurm</c>.</summary>
+    public string? Executor { get; init; }
+
+    /// <summary>The <c>slurm:</c> block, with where it stands for errors.</summary>
+    public SlurmWorkspaceSettings? Slurm { get; init; }
 
     public static WorkspaceSettings Load(string workspaceRoot)
     {
@@ -54,6 +61,8 @@ internal sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
         IReadOnlyList<GpuDevice>? gpus = null;
         IReadOnlyList<int>? visible = null;
         var tokens = new Dictionary<string, int>(StringComparer.Ordinal);
+        string? executor = null;
+        SlurmWorkspaceSettings? slurm = null;
         foreach (var (keyNode, valueNode) in root.Children)
         {
             var key = ((YamlScalarNode)keyNode).Value;
@@ -94,11 +103,19 @@ internal sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
                         ? retries
                         : throw new BatonInputException(Location(path, valueNode), $"max_retries '{value}' must be a whole number, 0 or more");
                     break;
+                case "executor":
+                    executor = value is "local" or "slurm"
+                        ? value
+                        : throw new BatonInputException(Location(path, valueNode), $"executor '{value}' is not known (known: local, slurm)");
+                    break;
+                case "slurm":
+                    slurm = SlurmWorkspaceSettings.Read(path, valueNode);
+                    break;
                 default:
-                    throw new BatonInputException(Location(path, keyNode), $"unknown setting '{key}' (known: cpus, memory, gpus, visible_devices, tokens, max_retries)");
+                    throw new BatonInputException(Location(path, keyNode), $"unknown setting '{key}' (known: cpus, memory, gpus, visible_devices, tokens, max_retries, executor, slurm)");
             }
         }
-        return new WorkspaceSettings(cpus, memory) { Gpus = gpus, VisibleDevices = visible, Tokens = tokens };
+        return new WorkspaceSettings(cpus, memory) { Gpus = gpus, VisibleDevices = visible, Tokens = tokens, Executor = executor, Slurm = slurm };
     }
 
     internal static SourceLocation Location(string path, YamlNode node) => new(path, (int)node.Start.Line, (int)node.Start.Column);

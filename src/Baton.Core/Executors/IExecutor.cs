@@ -25,6 +25,31 @@ public interface IExecutor : IAsyncDisposable
     /// exit.json decides), when it ends if it still runs, or Lost when it is gone without a record.
     /// </summary>
     ValueTask<IAttemptHandle> ReattachAsync(AttemptRecord attempt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Starts several attempts that are ready at the same time. An executor that queues work elsewhere submits
+    /// them together (SLURM: one job array instead of one <c>sbatch</c> per attempt); one attempt that cannot
+    /// start does not stop the others. The answer has one entry per request, in order: a handle, or the
+    /// <see cref="ExecutorStartException"/> (or I/O error) that <see cref="StartAsync"/> would have thrown.
+    /// By default the attempts are started one by one.
+    /// </summary>
+    async ValueTask<IReadOnlyList<AttemptStart>> StartManyAsync(IReadOnlyList<AttemptRequest> requests, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var starts = new AttemptStart[requests.Count];
+        for (var i = 0; i < requests.Count; i++)
+        {
+            try
+            {
+                starts[i] = new AttemptStart(await StartAsync(requests[i], cancellationToken).ConfigureAwait(false), null);
+            }
+            catch (Exception e) when (e is ExecutorStartException or IOException or UnauthorizedAccessException)
+            {
+                starts[i] = new AttemptStart(null, e);
+            }
+        }
+        return starts;
+    }
 }
 
 /// <summary>What the store recorded of a started attempt: enough for its executor to find it again.</summary>
@@ -38,6 +63,9 @@ public sealed record AttemptRecord(
     string WorkingDirectory,
     string AttemptDirectory,
     ResourceRequest Resources);
+
+/// <summary>One answer of <see cref="IExecutor.StartManyAsync"/>: the handle, or why the attempt did not start.</summary>
+public readonly record struct AttemptStart(IAttemptHandle? Handle, Exception? Error);
 
 /// <summary>Everything an executor needs to run one attempt.</summary>
 /// <param name="TaskName">For logs and error messages.</param>
@@ -78,6 +106,13 @@ public interface IAttemptHandle
 
     /// <summary>When the attempt started, as the executor saw it.</summary>
     DateTimeOffset StartedAt { get; }
+
+    /// <summary>
+    /// Completes when the attempt's program runs (or has already ended). Until then the attempt is only queued
+    /// (<c>Submitted</c>): for <c>slurm</c> the job is pending. Executors that start programs at once leave it
+    /// completed. Never faults.
+    /// </summary>
+    Task Running => Task.CompletedTask;
 
     /// <summary>Completes when the attempt has ended and its exit.json is written. Never faults.</summary>
     Task<AttemptResult> Completion { get; }

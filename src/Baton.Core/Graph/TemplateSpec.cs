@@ -25,5 +25,8 @@ public sealed record TemplateSpec
     public int? MaxConcurrent { get; init; }
     public SourceLocation Location { get; init; }
 
+    /// <summary>The template's <c>slurm:</c> block over the workflow's; null when neither has one. Not part of identity.</summary>
+    public SlurmSettings? Slurm { get; init; }
+
     public IEnumerable<string> AllArgs => NodeArgs.Concat(TaskArgs).Concat(OpArgs);
 }

@@ -30,6 +30,9 @@ internal sealed record Settings(int? Cpus, long? MemoryBytes, TimeSpan? Runtime,
 
     public IReadOnlyDictionary<string, int>? Tokens { get; init; }
 
+    /// <summary>A <c>slurm:</c> block (workflow or template level); a template's block overrides the workflow's key by key.</summary>
+    public SlurmSettings? Slurm { get; init; }
+
     /// <summary>These settings, with each unset field taken from <paramref name="lower"/>.</summary>
     public Settings Over(Settings lower) => new(
         Cpus ?? lower.Cpus,
@@ -45,6 +48,7 @@ internal sealed record Settings(int? Cpus, long? MemoryBytes, TimeSpan? Runtime,
         RetryOnExitCodes = RetryOnExitCodes ?? lower.RetryOnExitCodes,
         NoRetryOnExitCodes = NoRetryOnExitCodes ?? lower.NoRetryOnExitCodes,
         Tokens = Tokens ?? lower.Tokens,
+        Slurm = Slurm is null ? lower.Slurm : lower.Slurm is null ? Slurm : Slurm.Over(lower.Slurm),
     };
 
     public RetryRules Retry => MemoryScale is null && RuntimeScale is null && RetryOnExitCodes is null && NoRetryOnExitCodes is null

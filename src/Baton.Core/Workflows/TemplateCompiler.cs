@@ -67,6 +67,7 @@ internal static class TemplateCompiler
             Priority = settings.EffectivePriority,
             MaxConcurrent = declaration.MaxConcurrent,
             Location = source.At(declaration.NameNode),
+            Slurm = settings.Slurm,
         };
         return new CompiledTemplate(spec, settings, roles);
     }
@@ -88,6 +89,7 @@ internal static class TemplateCompiler
             MaxAttempts = defaults.EffectiveMaxAttempts,
             Priority = defaults.EffectivePriority,
             Location = source.At(commandNode),
+            Slurm = defaults.Slurm,
         };
         return new CompiledTemplate(spec, defaults, new Dictionary<string, ArgumentRole>());
     }

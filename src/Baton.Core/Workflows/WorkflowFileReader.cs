@@ -13,11 +13,11 @@ namespace Baton.Core.Workflows;
 /// </summary>
 internal static class WorkflowFileReader
 {
-    private static readonly string[] WorkflowKeys = ["name", "workflow_args", "defaults", "templates", "tasks", "max_concurrent", "fail_fast", "attributes", "groups"];
+    private static readonly string[] WorkflowKeys = ["name", "workflow_args", "defaults", "templates", "tasks", "max_concurrent", "fail_fast", "attributes", "groups", "slurm"];
     private static readonly string[] GroupKeys = ["strategy", "members", "graph", "after", "on_start", "on_end"];
     private static readonly string[] DefaultsKeys = ["resources", "max_attempts", "priority", .. RetrySettingsReader.Keys];
     private static readonly string[] TemplateKeys =
-        ["command", "node_args", "task_args", "op_args", "resources", "max_attempts", "priority", "max_concurrent", .. RetrySettingsReader.Keys];
+        ["command", "node_args", "task_args", "op_args", "resources", "max_attempts", "priority", "max_concurrent", "slurm", .. RetrySettingsReader.Keys];
     private static readonly string[] TaskKeys =
         ["name", "template", "command", "foreach", "args", "after", "tags", "attributes", "resources", "max_attempts", "priority", .. RetrySettingsReader.Keys];
     private static readonly string[] ResourceKeys = ["cpus", "memory", "runtime", "gpus", "gpu_memory"];
@@ -38,6 +38,10 @@ internal static class WorkflowFileReader
         var defaults = fields["defaults"] is { } defaultsNode
             ? ReadSettings(source, new YamlFields(source, source.Mapping(defaultsNode, "defaults"), "defaults", DefaultsKeys))
             : Settings.None;
+        if (fields["slurm"] is { } slurmNode)
+        {
+            defaults = defaults with { Slurm = SlurmBlockReader.Read(source, slurmNode) };
+        }
         var templates = fields["templates"] is { } templatesNode ? ReadTemplates(source, templatesNode) : [];
 
         var tasksNode = fields["tasks"] ?? throw source.Error(root, "the workflow has no tasks: (add a list of tasks)");
@@ -386,6 +390,7 @@ internal static class WorkflowFileReader
         {
             Gpus = gpus,
             GpuMemory = gpuMemory,
+            Slurm = fields.Has("slurm") ? SlurmBlockReader.Read(source, fields["slurm"]!) : null,
         });
     }
 

@@ -398,6 +398,12 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
             case AttemptEndedEvent ended:
                 OnAttemptEnded(ended.Task, ended.Attempt, ended.Result);
                 break;
+            case AttemptRunningEvent running:
+                if (_state[running.Task] == TaskState.Submitted && _lastAttempt[running.Task] == running.Attempt && _running.ContainsKey(running.Task))
+                {
+                    Transition(running.Task, TaskState.Running);
+                }
+                break;
             case KillRequest kill:
                 OnKillRequested(kill);
                 break;
@@ -421,22 +427,62 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
 
     private void Dispatch()
     {
-        if (_interrupted || _stopStarting)
+        // A start that fails may put its task back in line (a retry): go on until nothing more fits.
+        while (!_interrupted && !_stopStarting && DispatchBatch())
         {
-            return;
-        }
-        while (_ready.TryDequeueFitting(_pool, out var t))
-        {
-            // A task killed while queued stays in the queue until it comes up; it is skipped here. Concurrency
-            // limits and tokens park a task they hold back until a slot frees (AdmissionControl).
-            if (_state[t] == TaskState.Ready && _admission.TryAdmit(t))
-            {
-                StartAttempt(t);
-            }
         }
     }
 
-    private void StartAttempt(int t)
+    /// <summary>Starts everything that fits now in one call; false when nothing did.</summary>
+    private bool DispatchBatch()
+    {
+        // An executor that queues work elsewhere submits a batch together (SLURM: one job array per group of
+        // attempts that ask for the same resources instead of one sbatch per attempt).
+        var batch = new List<(int Task, AttemptRequest Request)>();
+        var dequeued = false;
+        while (_ready.TryDequeueFitting(_pool, out var t))
+        {
+            dequeued = true;
+            // A task killed while queued stays in the queue until it comes up; it is skipped here. Concurrency
+            // limits and tokens park a task they hold back until a slot frees (AdmissionControl).
+            if (_state[t] == TaskState.Ready && _admission.TryAdmit(t) && PrepareStart(t) is { } request)
+            {
+                batch.Add((t, request));
+            }
+        }
+        if (batch.Count == 0)
+        {
+            return dequeued;
+        }
+        IReadOnlyList<AttemptStart> starts;
+        try
+        {
+            // Starting is a short hand-over (the local executor's supervisor answers within a round trip). The loop
+            // waits for it so that the task's state and the attempt's record stay in step with the executor.
+            var start = _executor.StartManyAsync(batch.Select(b => b.Request).ToList(), CancellationToken.None);
+            starts = start.IsCompletedSuccessfully ? start.Result : start.AsTask().GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            starts = batch.Select(_ => new AttemptStart(null, ex)).ToList();
+        }
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var (t, request) = batch[i];
+            if (starts[i].Handle is { } handle)
+            {
+                Started(t, request.Attempt, handle);
+            }
+            else
+            {
+                StartFailed(t, request.Attempt, starts[i].Error ?? new ExecutorStartException("the executor gave no handle"));
+            }
+        }
+        return true;
+    }
+
+    /// <summary>Takes the task's resources, moves it to Submitted and builds its request; null when that failed (recorded).</summary>
+    private AttemptRequest? PrepareStart(int t)
     {
         var spec = _graph.Tasks[t];
         var resources = _resources[t];
@@ -446,43 +492,62 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         _groups?.Starting(t);
         Transition(t, TaskState.Submitted, FailureReason.None, null, _attemptsUsed[t]);
         _progress.AttemptStarted();
-
-        var attemptDirectory = WorkspaceLayout.AttemptDirectory(_directories[t], number);
-        IAttemptHandle handle;
         try
         {
             var argv = PrepareAttempt(t, number);
-            var request = new AttemptRequest(spec.Name, number, argv, _directories[t], attemptDirectory, resources)
+            var request = new AttemptRequest(spec.Name, number, argv, _directories[t], WorkspaceLayout.AttemptDirectory(_directories[t], number), resources)
             {
                 Environment = GpuVariables.For(_pool.Gpus, allocation.Gpus.Select(g => (g.Device, g.MiB)).ToArray()),
             };
-            // Starting is a short hand-over (the local executor's supervisor answers within a round trip). The loop
-            // waits for it so that the task's state and the attempt's record stay in step with the executor.
-            var start = _executor.StartAsync(request, CancellationToken.None);
-            handle = start.IsCompletedSuccessfully ? start.Result : start.AsTask().GetAwaiter().GetResult();
+            return request;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            // ExecutorStartException, or I/O on the task directory, is the attempt's outcome. Anything else is a
-            // bug in an executor; it is logged as an error, but it fails this attempt, not the whole run.
-            if (ex is not (ExecutorStartException or IOException or UnauthorizedAccessException))
-            {
-                LogExecutorBug(_logger, ex, spec.Name, number);
-            }
-            var now = _time.GetUtcNow();
-            _writer!.Write(new AttemptStarted(_taskIds[t], _runId, number, _executor.Name, "", Environment.MachineName, null, attemptDirectory, now) { Resources = resources });
-            _writer.Write(new AttemptEnded(_taskIds[t], number, AttemptOutcome.ExecutorFailed, null, ex.Message, now));
-            LogStartFailed(_logger, spec.Name, number, ex.Message);
-            ReleaseResources(t);
-            ReleaseAdmission(t);
-            AfterAttempt(t, new AttemptResult(AttemptOutcome.ExecutorFailed, null, now, now, ex.Message));
-            return;
+            StartFailed(t, number, ex);
+            return null;
         }
+    }
 
-        _writer!.Write(new AttemptStarted(_taskIds[t], _runId, number, _executor.Name, handle.ExecutorId, handle.Host, handle.ProcessId, attemptDirectory, handle.StartedAt) { Resources = resources });
-        Transition(t, TaskState.Running);
+    private void StartFailed(int t, int number, Exception ex)
+    {
+        // ExecutorStartException, or I/O on the task directory, is the attempt's outcome. Anything else is a
+        // bug in an executor; it is logged as an error, but it fails this attempt, not the whole run.
+        var spec = _graph.Tasks[t];
+        if (ex is not (ExecutorStartException or IOException or UnauthorizedAccessException))
+        {
+            LogExecutorBug(_logger, ex, spec.Name, number);
+        }
+        var now = _time.GetUtcNow();
+        var attemptDirectory = WorkspaceLayout.AttemptDirectory(_directories[t], number);
+        _writer!.Write(new AttemptStarted(_taskIds[t], _runId, number, _executor.Name, "", Environment.MachineName, null, attemptDirectory, now) { Resources = _resources[t] });
+        _writer.Write(new AttemptEnded(_taskIds[t], number, AttemptOutcome.ExecutorFailed, null, ex.Message, now));
+        LogStartFailed(_logger, spec.Name, number, ex.Message);
+        ReleaseResources(t);
+        ReleaseAdmission(t);
+        AfterAttempt(t, new AttemptResult(AttemptOutcome.ExecutorFailed, null, now, now, ex.Message));
+    }
+
+    private void Started(int t, int number, IAttemptHandle handle)
+    {
+        var attemptDirectory = WorkspaceLayout.AttemptDirectory(_directories[t], number);
+        _writer!.Write(new AttemptStarted(_taskIds[t], _runId, number, _executor.Name, handle.ExecutorId, handle.Host, handle.ProcessId, attemptDirectory, handle.StartedAt) { Resources = _resources[t] });
         _running.Add(t, handle);
+        // A queued attempt (a pending SLURM job) stays Submitted until its program runs.
+        if (handle.Running.IsCompleted)
+        {
+            Transition(t, TaskState.Running);
+        }
+        else
+        {
+            _ = ObserveRunningAsync(t, number, handle);
+        }
         _ = ObserveAsync(t, number, handle);
+    }
+
+    private async Task ObserveRunningAsync(int t, int number, IAttemptHandle handle)
+    {
+        await handle.Running.ConfigureAwait(false);
+        _events.Writer.TryWrite(new AttemptRunningEvent(t, number));
     }
 
     private async Task ObserveAsync(int t, int number, IAttemptHandle handle)
@@ -519,6 +584,11 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         if (!_running.Remove(t))
         {
             return;
+        }
+        if (_state[t] == TaskState.Submitted)
+        {
+            // It ran before its Running report was handled (or ended while queued).
+            Transition(t, TaskState.Running);
         }
         var spec = _graph.Tasks[t];
         ReleaseResources(t);
@@ -849,6 +919,8 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     private sealed record LimitRequest(string? Template, int MaxConcurrent, TaskCompletionSource<bool> Reply) : RunEvent;
 
     private sealed record AttemptEndedEvent(int Task, int Attempt, AttemptResult Result) : RunEvent;
+
+    private sealed record AttemptRunningEvent(int Task, int Attempt) : RunEvent;
 
     private sealed record KillRequest(IReadOnlyCollection<string> TaskNames, TaskCompletionSource<KillReport> Reply) : RunEvent;
 

@@ -59,7 +59,7 @@ public sealed class FileFormatTests
             task: [{ name: a, command: echo a }]
             """;
         Assert.Equal(
-            "wf.yaml:2:1: unknown key 'task' in the workflow (did you mean 'tasks'?); allowed keys: name, workflow_args, defaults, templates, tasks, max_concurrent, fail_fast, attributes, groups",
+            "wf.yaml:2:1: unknown key 'task' in the workflow (did you mean 'tasks'?); allowed keys: name, workflow_args, defaults, templates, tasks, max_concurrent, fail_fast, attributes, groups, slurm",
             Error(yaml));
     }
 
@@ -74,7 +74,7 @@ public sealed class FileFormatTests
             tasks: [{ name: a, command: echo a }]
             """;
         Assert.Equal(
-            "wf.yaml:4:5: unknown key 'comand' in template 'sim' (did you mean 'command'?); allowed keys: command, node_args, task_args, op_args, resources, max_attempts, priority, max_concurrent, resource_scales, retry_on_exit_codes, no_retry_on_exit_codes, tokens",
+            "wf.yaml:4:5: unknown key 'comand' in template 'sim' (did you mean 'command'?); allowed keys: command, node_args, task_args, op_args, resources, max_attempts, priority, max_concurrent, slurm, resource_scales, retry_on_exit_codes, no_retry_on_exit_codes, tokens",
             Error(yaml));
     }
 

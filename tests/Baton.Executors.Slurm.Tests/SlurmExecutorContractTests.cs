@@ -1,0 +1,18 @@
+using Baton.Core.Executors;
+using Baton.Testing.Executors;
+
+namespace Baton.Executors.Slurm.Tests;
+
+/// <summary>The executor contract against the real SLURM cluster: every attempt is a SLURM job.</summary>
+public sealed class SlurmExecutorContractTests : ExecutorContractTests
+{
+    private readonly string _jobName = SlurmTestOptions.UniqueJobName("contract");
+
+    public SlurmExecutorContractTests() => SlurmCluster.Require();
+
+    // Two cores: 200 one-core jobs run two at a time; 40 keeps the suite quick (the array test runs 200).
+    protected override int ManyAttempts => 40;
+
+    protected override IExecutor CreateExecutor() =>
+        new SlurmExecutor(SlurmTestOptions.Create(_jobName) with { CancelJobsOnDispose = true });
+}
