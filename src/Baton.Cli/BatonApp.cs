@@ -62,6 +62,9 @@ public static class BatonApp
         root.Subcommands.Add(LogsCommand.Create(common, Context));
         root.Subcommands.Add(KillCommand.Create(common, Context));
         root.Subcommands.Add(RunsCommand.Create(common, Context));
+        root.Subcommands.Add(SetCommand.Create(common, Context));
+        root.Subcommands.Add(ResourcesCommand.Create(common, Context));
+        root.Subcommands.Add(ResumeCommand.Create(common, Context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

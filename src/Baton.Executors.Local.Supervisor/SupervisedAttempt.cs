@@ -12,6 +12,7 @@ internal sealed class SupervisedAttempt(Supervisor owner, long id, int pid, long
 {
     private const string KilledReason = "killed";
     private const string TimedOutReason = "timed_out";
+    private const string OutOfMemoryReason = "out_of_memory";
     private const string LostReason = "lost";
 
     private readonly Lock _gate = new();
@@ -26,7 +27,17 @@ internal sealed class SupervisedAttempt(Supervisor owner, long id, int pid, long
 
     private byte[]? _record;
 
+    // Set when the program was spawned (the constructor runs right after), for the wall time of its usage.
+    private readonly long _spawnedAt = owner.Time.GetTimestamp();
+
     public long Id => id;
+
+    /// <summary>
+    /// The supervisor's own largest resident set when it spawned the program. posix_spawn's child runs in the
+    /// supervisor's memory until it execs, and the kernel carries that memory's peak into the child's ru_maxrss;
+    /// a figure not above this one may be the supervisor's, not the program's, so it is not reported.
+    /// </summary>
+    public long InheritedMaxRssBytes { get; init; }
 
     private TimeProvider Time => owner.Time;
 
@@ -44,7 +55,7 @@ internal sealed class SupervisedAttempt(Supervisor owner, long id, int pid, long
             {
                 return;
             }
-            _killReason = reason == TimedOutReason ? TimedOutReason : KilledReason;
+            _killReason = reason is TimedOutReason or OutOfMemoryReason ? reason : KilledReason;
             _killDetail = detail;
             _termSentAt = Time.GetTimestamp();
             _graceTimer = Time.CreateTimer(
@@ -86,14 +97,17 @@ internal sealed class SupervisedAttempt(Supervisor owner, long id, int pid, long
         if (reason is not null)
         {
             var signal = status > 128 ? status.Value - 128 : escalated ? Native.SIGKILL : Native.SIGTERM;
-            var message = reason == TimedOutReason
-                ? string.Create(CultureInfo.InvariantCulture, $"runtime limit {detail} reached; killed by signal {signal}")
-                : string.Create(CultureInfo.InvariantCulture, $"killed on request by signal {signal}");
-            record = new ExitRecord { Outcome = reason, Signal = signal, EndedAt = Time.GetUtcNow(), Message = message };
+            var message = reason switch
+            {
+                TimedOutReason => string.Create(CultureInfo.InvariantCulture, $"runtime limit {detail} reached; killed by signal {signal}"),
+                OutOfMemoryReason => string.Create(CultureInfo.InvariantCulture, $"{detail}; killed by signal {signal}"),
+                _ => string.Create(CultureInfo.InvariantCulture, $"killed on request by signal {signal}"),
+            };
+            record = new ExitRecord { Outcome = reason, Signal = signal, EndedAt = Time.GetUtcNow(), Message = message, Usage = ReadUsage() };
         }
         else if (status is { } code)
         {
-            record = new ExitRecord { ExitCode = code };
+            record = new ExitRecord { ExitCode = code, Usage = ReadUsage() };
         }
         else
         {
@@ -105,6 +119,22 @@ internal sealed class SupervisedAttempt(Supervisor owner, long id, int pid, long
             };
         }
         Record(record);
+    }
+
+    /// <summary>The kernel's accounting of the ended, unreaped program, with the wall time since its spawn.</summary>
+    private ExitUsage? ReadUsage()
+    {
+        if (!Native.TryReadChildUsage(pid, out var user, out var system, out var maxRss))
+        {
+            return null;
+        }
+        return new ExitUsage
+        {
+            WallSeconds = Math.Round(Time.GetElapsedTime(_spawnedAt).TotalSeconds, 6),
+            UserSeconds = user.TotalSeconds,
+            SystemSeconds = system.TotalSeconds,
+            MaxRssBytes = maxRss > InheritedMaxRssBytes ? maxRss : 0,
+        };
     }
 
     /// <summary>The program has been reaped (reaper thread): clear its group, then report.</summary>

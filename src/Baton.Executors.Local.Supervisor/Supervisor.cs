@@ -21,6 +21,9 @@ internal sealed unsafe class Supervisor : IDisposable
     private readonly Dictionary<long, SupervisedAttempt> _attempts = [];
     private bool _inputEnded;
     private readonly ManualResetEventSlim _drained = new();
+    // The orchestrator that started us: once it is gone, spawn commands still in the pipe are refused, so that a
+    // program never starts after a new orchestrator has already reconciled its attempt as never started.
+    private readonly int _orchestrator = Native.GetParentProcessId();
 
     // Scratch memory for one spawn's strings and argv table; only the main thread spawns.
     private byte* _arena;
@@ -167,6 +170,11 @@ internal sealed unsafe class Supervisor : IDisposable
         }
         argv[argc] = null;
 
+        if (Native.GetParentProcessId() != _orchestrator)
+        {
+            Replies.Failed(id, "the orchestrator that asked for it has ended");
+            return;
+        }
         var error = _spawner.Spawn(argv[0], argv, workingDirectory, stdoutPath, stderrPath, variables, out var pid);
         if (error == Native.ENOEXEC)
         {
@@ -185,7 +193,14 @@ internal sealed unsafe class Supervisor : IDisposable
 
         // The program is our child and is not reaped before it is watched: its stat is there to read.
         var startTime = ProcessIdentity.TryGetStartTime(pid) ?? 0;
-        var attempt = new SupervisedAttempt(this, id, pid, startTime, exitFile);
+        // The attempt's pid file, before the reply: should the orchestrator die before it records the pid, the
+        // next one still finds the program (and tells it from a reuse of the pid) from the attempt directory.
+        var pidFileError = AttemptPidFile.TryWrite(exitFile, new ProcessIdentity(pid, startTime));
+        if (pidFileError != 0)
+        {
+            Replies.Error("cannot write the pid file next to '" + Encoding.UTF8.GetString(exitFile) + "': " + Marshal.GetPInvokeErrorMessage(pidFileError));
+        }
+        var attempt = new SupervisedAttempt(this, id, pid, startTime, exitFile) { InheritedMaxRssBytes = Native.SelfMaxRssBytes() };
         lock (_gate)
         {
             _attempts[id] = attempt;

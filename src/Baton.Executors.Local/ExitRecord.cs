@@ -39,17 +39,23 @@ public sealed record ExitRecord
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Message { get; init; }
 
+    /// <summary>What the attempt used, from the kernel's accounting of the ended program and what it reaped.</summary>
+    [JsonPropertyName("usage")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ExitUsage? Usage { get; init; }
+
     /// <summary>The attempt result this record stands for.</summary>
     public AttemptResult ToResult(DateTimeOffset startedAt, DateTimeOffset endedAt)
     {
+        var usage = Usage?.ToAttemptUsage();
         if (Outcome is not null)
         {
-            return new AttemptResult(LifecycleNames.ParseOutcome(Outcome), ExitCode, startedAt, endedAt, Message);
+            return new AttemptResult(LifecycleNames.ParseOutcome(Outcome), ExitCode, startedAt, endedAt, Message) { Usage = usage };
         }
         var code = ExitCode ?? throw new InvalidOperationException("an exit record has neither an exit code nor an outcome");
         return code == 0
-            ? new AttemptResult(AttemptOutcome.Succeeded, 0, startedAt, endedAt, Message)
-            : new AttemptResult(AttemptOutcome.Failed, code, startedAt, endedAt, Message ?? DescribeExitCode(code));
+            ? new AttemptResult(AttemptOutcome.Succeeded, 0, startedAt, endedAt, Message) { Usage = usage }
+            : new AttemptResult(AttemptOutcome.Failed, code, startedAt, endedAt, Message ?? DescribeExitCode(code)) { Usage = usage };
     }
 
     /// <summary>"exit code 3", or for a shell status above 128 "killed by signal 9 (SIGKILL)".</summary>
@@ -81,6 +87,30 @@ public sealed record ExitRecord
         25 => " (SIGXFSZ)",
         _ => "",
     };
+}
+
+/// <summary>The <c>usage</c> object of exit.json: seconds as decimals, memory in bytes.</summary>
+public sealed record ExitUsage
+{
+    /// <summary>From the start of the program to its end, as the supervisor saw them.</summary>
+    [JsonPropertyName("wall_seconds")]
+    public double WallSeconds { get; init; }
+
+    [JsonPropertyName("user_seconds")]
+    public double UserSeconds { get; init; }
+
+    [JsonPropertyName("system_seconds")]
+    public double SystemSeconds { get; init; }
+
+    /// <summary>
+    /// The largest resident set of the program or of any descendant it reaped (the kernel's ru_maxrss); 0 when that
+    /// figure is not above what the program inherited from the supervisor at its spawn, so cannot be told from it.
+    /// </summary>
+    [JsonPropertyName("max_rss_bytes")]
+    public long MaxRssBytes { get; init; }
+
+    public AttemptUsage ToAttemptUsage() => new(
+        TimeSpan.FromSeconds(WallSeconds), TimeSpan.FromSeconds(UserSeconds), TimeSpan.FromSeconds(SystemSeconds), MaxRssBytes);
 }
 
 [JsonSerializable(typeof(ExitRecord))]

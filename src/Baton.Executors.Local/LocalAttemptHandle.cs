@@ -1,6 +1,7 @@
 using System.Globalization;
 using Baton.Core.Executors;
 using Baton.Core.Lifecycle;
+using Baton.Core.Resources;
 
 namespace Baton.Executors.Local;
 
@@ -25,6 +26,8 @@ public sealed class LocalAttemptHandle : IAttemptHandle
     private ITimer? _runtimeTimer;
     private AttemptOutcome? _killOutcome;
     private bool _ended;
+    // The largest resident memory of the whole process group the memory watcher saw (bytes).
+    private long _sampledPeak;
 
     internal LocalAttemptHandle(LocalExecutor executor, SupervisorClient supervisor, AttemptRequest request, string attemptDirectory, string exitFile)
     {
@@ -35,7 +38,7 @@ public sealed class LocalAttemptHandle : IAttemptHandle
         AttemptDirectory = attemptDirectory;
     }
 
-    /// <summary>The program's pid, as a string.</summary>
+    /// <summary>The program as "PID@STARTTIME" (<see cref="ProcessIdentity"/>): a reused pid is not the attempt.</summary>
     public string ExecutorId { get; private set; } = "";
 
     public string Host => _executor.Host;
@@ -78,11 +81,29 @@ public sealed class LocalAttemptHandle : IAttemptHandle
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>The memory limit (bytes) this attempt is held to; 0 for none.</summary>
+    internal long MemoryLimit => _request.Resources.MemoryBytes;
+
+    /// <summary>The memory watcher saw the process group resident at <paramref name="bytes"/>.</summary>
+    internal void ObserveResident(long bytes)
+    {
+        var seen = Volatile.Read(ref _sampledPeak);
+        while (bytes > seen)
+        {
+            var before = Interlocked.CompareExchange(ref _sampledPeak, bytes, seen);
+            if (before == seen)
+            {
+                return;
+            }
+            seen = before;
+        }
+    }
+
     /// <summary>
     /// Asks the supervisor for SIGTERM to the whole group now and SIGKILL after the grace period; the first reason
     /// asked for wins. Sent even before the start is confirmed: the supervisor handles commands in order.
     /// </summary>
-    internal void RequestKill(AttemptOutcome outcome)
+    internal void RequestKill(AttemptOutcome outcome, string? detail = null)
     {
         lock (_gate)
         {
@@ -96,8 +117,8 @@ public sealed class LocalAttemptHandle : IAttemptHandle
         }
         var timedOut = outcome == AttemptOutcome.TimedOut;
         Log.Killing(_executor.Logger, _request.TaskName, _request.Attempt, ProcessGroupId,
-            timedOut ? $"runtime limit {_request.Resources.Runtime} reached" : "kill requested");
-        _supervisor.SendKill(Id, outcome.ToWord(), timedOut ? string.Create(CultureInfo.InvariantCulture, $"{_request.Resources.Runtime}") : "");
+            timedOut ? $"runtime limit {_request.Resources.Runtime} reached" : detail ?? "kill requested");
+        _supervisor.SendKill(Id, outcome.ToWord(), timedOut ? string.Create(CultureInfo.InvariantCulture, $"{_request.Resources.Runtime}") : detail ?? "");
     }
 
     /// <summary>The supervisor started the program (reader thread).</summary>
@@ -105,7 +126,7 @@ public sealed class LocalAttemptHandle : IAttemptHandle
     {
         ProcessGroupId = pid;
         ProcessStartTime = startTime;
-        ExecutorId = pid.ToString(CultureInfo.InvariantCulture);
+        ExecutorId = new ProcessIdentity(pid, startTime).ToString();
         StartedAt = _executor.Time.GetUtcNow();
         if (_request.Resources.Runtime is { } limit)
         {
@@ -119,6 +140,10 @@ public sealed class LocalAttemptHandle : IAttemptHandle
                         this, due, Timeout.InfiniteTimeSpan);
                 }
             }
+        }
+        if (MemoryLimit > 0)
+        {
+            _executor.Memory.Watch(this);
         }
         Log.AttemptStarted(_executor.Logger, _request.TaskName, _request.Attempt, pid, _request.Argv[0]);
         _started.TrySetResult(this);
@@ -141,7 +166,7 @@ public sealed class LocalAttemptHandle : IAttemptHandle
         AttemptResult result;
         if (ExitRecords.TryParse(record, out var parsed, out var error))
         {
-            result = parsed!.ToResult(StartedAt, endedAt);
+            result = WithMemory(parsed!.ToResult(StartedAt, endedAt));
         }
         else
         {
@@ -150,6 +175,31 @@ public sealed class LocalAttemptHandle : IAttemptHandle
             result = new AttemptResult(AttemptOutcome.Lost, null, StartedAt, endedAt, reason);
         }
         End(result);
+    }
+
+    /// <summary>
+    /// Completes the usage with the watcher's view (the kernel's ru_maxrss is the largest single process; the
+    /// watcher sums the tree) and holds the attempt to its memory limit even when it ended between two checks:
+    /// a peak past the limit is out of memory, as a cgroup would have made it.
+    /// </summary>
+    private AttemptResult WithMemory(AttemptResult result)
+    {
+        var sampled = Volatile.Read(ref _sampledPeak);
+        if (result.Usage is { } usage && sampled > usage.PeakRssBytes)
+        {
+            result = result with { Usage = usage with { PeakRssBytes = sampled } };
+        }
+        var peak = result.Usage?.PeakRssBytes ?? sampled;
+        if (MemoryLimit > 0 && peak > MemoryLimit && result.Outcome is AttemptOutcome.Succeeded or AttemptOutcome.Failed)
+        {
+            result = result with
+            {
+                Outcome = AttemptOutcome.OutOfMemory,
+                Message = string.Create(CultureInfo.InvariantCulture,
+                    $"memory limit {ResourceParser.FormatMemory(MemoryLimit)} exceeded: the peak resident memory was {ResourceParser.FormatMeasuredMemory(peak)} (seen after the attempt ended)"),
+            };
+        }
+        return result;
     }
 
     /// <summary>Something the supervisor wants logged about this attempt (reader thread).</summary>

@@ -30,6 +30,7 @@ public sealed class LocalExecutor : IExecutor
     // Guarded by _startGate.
     private SupervisorClient? _supervisor;
     private bool _disposed;
+    private readonly MemoryWatcher _memory;
 
     public LocalExecutor(LocalExecutorOptions? options = null, ILogger<LocalExecutor>? logger = null, TimeProvider? timeProvider = null)
     {
@@ -46,6 +47,11 @@ public sealed class LocalExecutor : IExecutor
         // The attempts' environment is the orchestrator's, taken once, like PATH: the supervisor gets it and
         // passes it on to every program.
         _spawner = new Spawner(Environment.GetEnvironmentVariables());
+        if (Options.MemoryCheckInterval <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), Options.MemoryCheckInterval, "the memory check interval must be positive");
+        }
+        _memory = new MemoryWatcher(this);
     }
 
     public string Name => "local";
@@ -59,6 +65,8 @@ public sealed class LocalExecutor : IExecutor
     internal string Host { get; }
 
     internal ProgramResolver Resolver => _resolver;
+
+    internal MemoryWatcher Memory => _memory;
 
     /// <summary>Attempts started and not yet ended.</summary>
     public int RunningCount => _running.Count;
@@ -97,6 +105,32 @@ public sealed class LocalExecutor : IExecutor
         {
             return ValueTask.FromException<IAttemptHandle>(e);
         }
+    }
+
+    /// <summary>
+    /// Finds an attempt that an earlier orchestrator started: its exit.json when it has one; otherwise its program,
+    /// by pid and start time (from the store's executor id "PID@STARTTIME", else from the attempt's pid file that
+    /// the supervisor wrote), followed until it is gone; Lost when it is gone without a record. A pid that now
+    /// belongs to another process (another start time) is not the attempt.
+    /// </summary>
+    public ValueTask<IAttemptHandle> ReattachAsync(AttemptRecord attempt, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return ValueTask.FromCanceled<IAttemptHandle>(cancellationToken);
+        }
+        if (!string.Equals(attempt.Host, Host, StringComparison.Ordinal))
+        {
+            return ValueTask.FromException<IAttemptHandle>(new InvalidOperationException(
+                $"attempt {attempt.Attempt} of task {attempt.TaskName} ran on host '{attempt.Host}'; the local executor on '{Host}' cannot reach it"));
+        }
+        ProcessIdentity? identity = ProcessIdentity.TryParse(attempt.ExecutorId, out var recorded)
+            ? recorded
+            : AttemptPidFile.TryRead(Path.GetFullPath(attempt.AttemptDirectory, Path.GetFullPath(attempt.WorkingDirectory)));
+        var handle = new ReattachedAttemptHandle(this, attempt with { AttemptDirectory = Path.GetFullPath(attempt.AttemptDirectory, Path.GetFullPath(attempt.WorkingDirectory)) }, identity);
+        handle.Follow();
+        return new ValueTask<IAttemptHandle>(handle);
     }
 
     private LocalAttemptHandle Start(AttemptRequest request)
@@ -208,7 +242,11 @@ public sealed class LocalExecutor : IExecutor
         throw new ExecutorStartException($"the local executor's supervisor program is missing: neither '{assembly}' nor '{apphost}' exists");
     }
 
-    internal void Forget(LocalAttemptHandle handle) => _running.TryRemove(handle, out _);
+    internal void Forget(LocalAttemptHandle handle)
+    {
+        _running.TryRemove(handle, out _);
+        _memory.Forget(handle);
+    }
 
     /// <summary>Called by a supervisor's reader once it has ended and its attempts have been dealt with.</summary>
     internal void OnSupervisorEnded(SupervisorClient supervisor)
@@ -265,6 +303,7 @@ public sealed class LocalExecutor : IExecutor
             }
             await Task.WhenAll(running.Select(h => h.Completion)).ConfigureAwait(false);
         }
+        _memory.Dispose();
         if (supervisor is not null)
         {
             await supervisor.CloseAsync(SupervisorExitPatience).ConfigureAwait(false);

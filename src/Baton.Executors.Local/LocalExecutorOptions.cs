@@ -13,4 +13,10 @@ public sealed class LocalExecutorOptions
     /// orchestrator's <c>PATH</c> when the executor is created.
     /// </summary>
     public string? SearchPath { get; init; }
+
+    /// <summary>
+    /// How often the resident memory of attempts with a memory limit is summed and checked against it. Shorter
+    /// catches a fast-growing attempt sooner; each check reads <c>/proc/PID/stat</c> of every process.
+    /// </summary>
+    public TimeSpan MemoryCheckInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 }

@@ -45,4 +45,7 @@ internal static partial class Log
 
     [LoggerMessage(14, LogLevel.Warning, "The local executor's supervisor (pid {ProcessId}) wrote on stderr: {Line}")]
     public static partial void SupervisorStderr(ILogger logger, int processId, string line);
+
+    [LoggerMessage(15, LogLevel.Information, "Re-attached to attempt {Attempt} of {TaskName}: {State}")]
+    public static partial void Reattached(ILogger logger, string taskName, int attempt, string state);
 }

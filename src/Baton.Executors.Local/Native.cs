@@ -61,6 +61,10 @@ internal static unsafe partial class Native
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int KillNative(int pid, int signal);
 
+    /// <summary><c>getppid(2)</c>: the parent's pid (after the parent died, the reaper's that adopted us).</summary>
+    [LibraryImport("libc", EntryPoint = "getppid")]
+    internal static partial int GetParentProcessId();
+
     [LibraryImport("libc", EntryPoint = "access", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int AccessNative(string path, int mode);
 
@@ -105,6 +109,9 @@ internal static unsafe partial class Native
 
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     private static partial long Syscall(long number, int pid, uint flags);
+
+    [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
+    private static partial long SyscallWaitId(long number, long idType, long id, void* info, long options, void* rusage);
 
     [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
     internal static partial int WaitPid(int pid, out int status, int options);
@@ -204,6 +211,54 @@ internal static unsafe partial class Native
         var value = *(int*)(info + SigInfoStatusOffset);
         status = *(int*)(info + SigInfoCodeOffset) == CLD_EXITED ? value & 0xff : 128 + value;
         return 1;
+    }
+
+    // The waitid system call (not libc's wrapper) takes a fifth argument: the rusage of the child and of every
+    // descendant it reaped, which the kernel fills in even with WNOWAIT.
+    private static readonly long SYS_waitid = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 247 : 95;
+    private const int RusageSize = 144;
+    private const int RusageMaxRssOffset = 32;
+
+    /// <summary>
+    /// The kernel's accounting of ended child <paramref name="pid"/>, not yet reaped, and of the descendants it
+    /// reaped: user and system CPU time, and the largest resident set any one of them reached (bytes).
+    /// </summary>
+    /// <returns>False when the child cannot be read (not ours, or already reaped).</returns>
+    internal static bool TryReadChildUsage(int pid, out TimeSpan user, out TimeSpan system, out long maxRssBytes)
+    {
+        var info = stackalloc byte[SigInfoSize];
+        var usage = stackalloc byte[RusageSize];
+        new Span<byte>(info, SigInfoSize).Clear();
+        new Span<byte>(usage, RusageSize).Clear();
+        long result;
+        do
+        {
+            result = SyscallWaitId(SYS_waitid, P_PID, pid, info, WEXITED | WNOWAIT | WNOHANG, usage);
+        }
+        while (result < 0 && Marshal.GetLastPInvokeError() == EINTR);
+        user = system = TimeSpan.Zero;
+        maxRssBytes = 0;
+        if (result < 0 || *(int*)(info + SigInfoPidOffset) == 0)
+        {
+            return false;
+        }
+        // struct rusage: two struct timevals (seconds, microseconds: 16 bytes each), then ru_maxrss in KiB.
+        user = TimeSpan.FromSeconds(*(long*)usage) + TimeSpan.FromMicroseconds(*(long*)(usage + 8));
+        system = TimeSpan.FromSeconds(*(long*)(usage + 16)) + TimeSpan.FromMicroseconds(*(long*)(usage + 24));
+        maxRssBytes = *(long*)(usage + RusageMaxRssOffset) * 1024;
+        return true;
+    }
+
+    [LibraryImport("libc", EntryPoint = "getrusage", SetLastError = true)]
+    private static partial int GetRusage(int who, byte* usage);
+
+    private const int RUSAGE_SELF = 0;
+
+    /// <summary>This process's largest resident set so far (the kernel's ru_maxrss for RUSAGE_SELF), in bytes; 0 if unreadable.</summary>
+    internal static long SelfMaxRssBytes()
+    {
+        var usage = stackalloc byte[RusageSize];
+        return GetRusage(RUSAGE_SELF, usage) == 0 ? *(long*)(usage + RusageMaxRssOffset) * 1024 : 0;
     }
 
     /// <summary>A wait status as a shell reports it: the exit code, or 128 + N when signal N ended the process.</summary>

@@ -26,7 +26,23 @@ public readonly record struct ProcessIdentity(int ProcessId, long StartTime)
     public bool IsAlive() =>
         TryReadStat(ProcessId, out var stat) && stat.StartTime == StartTime && !stat.HasEnded;
 
+    /// <summary>"PID@STARTTIME": the local executor's id of an attempt (the store keeps it).</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{ProcessId}@{StartTime}");
+
+    /// <summary>Parses <see cref="ToString"/>'s form; false for anything else (a bare pid included).</summary>
+    public static bool TryParse(string? text, out ProcessIdentity identity)
+    {
+        identity = default;
+        var at = text?.IndexOf('@', StringComparison.Ordinal) ?? -1;
+        if (at <= 0
+            || !int.TryParse(text.AsSpan(0, at), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
+            || !long.TryParse(text.AsSpan(at + 1), NumberStyles.None, CultureInfo.InvariantCulture, out var start))
+        {
+            return false;
+        }
+        identity = new ProcessIdentity(pid, start);
+        return true;
+    }
 
     /// <summary>The fields of <c>/proc/&lt;pid&gt;/stat</c> the executor uses.</summary>
     internal readonly record struct StatFields(char State, int ProcessGroupId, long StartTime)

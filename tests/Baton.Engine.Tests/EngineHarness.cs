@@ -70,6 +70,10 @@ internal sealed class EngineHarness : IAsyncDisposable
         return runner.RunAsync(graph, progress, onStarted, interrupt?.Token ?? TestContext.Current.CancellationToken);
     }
 
+    /// <summary>Runs with options beyond cores and memory (GPUs, scheduling policy).</summary>
+    public Task<RunSummary> RunAsync(WorkflowGraph graph, RunOptions options, Action<IRunControl>? onStarted = null) =>
+        new WorkflowRunner(Store, Executor, Layout, options).RunAsync(graph, null, onStarted, TestContext.Current.CancellationToken);
+
     public async Task<TaskRow> TaskAsync(string name)
     {
         var rows = await Store.ListTasksAsync(new TaskFilter { NameOrIdentity = name }, TestContext.Current.CancellationToken);

@@ -63,6 +63,45 @@ public sealed class LocalExecutorTests : IDisposable
     }
 
     [Fact]
+    public async Task After_the_orchestrator_dies_an_attempt_whose_pid_was_never_recorded_is_found_by_its_pid_file()
+    {
+        var executor = NewExecutor();
+        var finishing = Request(NewTaskDirectory(), Shell("echo $$ > program.pid; while [ ! -e go ]; do sleep 0.05; done; exit 4"));
+        var killed = Request(NewTaskDirectory(), Shell("echo $$ > program.pid; sleep 600 & echo $! > child.pid; wait"));
+        foreach (var request in new[] { finishing, killed })
+        {
+            await executor.StartAsync(request, Ct);
+        }
+        var program = await Eventually.ReadPidFileAsync(Path.Combine(killed.WorkingDirectory, "program.pid"), Generous, Ct);
+        var child = await Eventually.ReadPidFileAsync(Path.Combine(killed.WorkingDirectory, "child.pid"), Generous, Ct);
+        await Eventually.ReadPidFileAsync(Path.Combine(finishing.WorkingDirectory, "program.pid"), Generous, Ct);
+        executor.SimulateOrchestratorDeath();
+
+        // The store got neither pid: the orchestrator died before its batch committed.
+        await using var next = NewExecutor();
+        AttemptRecord Unrecorded(AttemptRequest r) =>
+            new(r.TaskName, r.Attempt, "", Environment.MachineName, null, DateTimeOffset.UtcNow, r.WorkingDirectory, r.AttemptDirectory, r.Resources);
+        var finishingAgain = await next.ReattachAsync(Unrecorded(finishing), Ct);
+        var killedAgain = await next.ReattachAsync(Unrecorded(killed), Ct);
+        Assert.Equal(program.ProcessId, killedAgain.ProcessId);
+        Assert.False(finishingAgain.Completion.IsCompleted);
+
+        await File.WriteAllTextAsync(Path.Combine(finishing.WorkingDirectory, "go"), "", Ct);
+        var result = await finishingAgain.Completion.WaitAsync(Generous, Ct);
+        Assert.Equal(AttemptOutcome.Failed, result.Outcome);
+        Assert.Equal(4, result.ExitCode);
+
+        await killedAgain.KillAsync(Ct);
+        var killedResult = await killedAgain.Completion.WaitAsync(Generous, Ct);
+        Assert.Equal(AttemptOutcome.Killed, killedResult.Outcome);
+        Assert.True(await Eventually.WaitUntilAsync(() => !program.IsRunning && !child.IsRunning, Generous, Ct), "the killed attempt's processes still run");
+        Assert.True(await Eventually.WaitUntilAsync(
+            () => ExitRecords.TryRead(WorkspaceLayout.ExitFile(killed.AttemptDirectory), out var r, out _) && r!.Outcome == "killed", Generous, Ct),
+            "exit.json does not say killed");
+        await executor.DisposeAsync().AsTask().WaitAsync(Generous, Ct);
+    }
+
+    [Fact]
     public async Task The_supervisor_runs_in_a_session_of_its_own_and_exits_when_the_executor_is_disposed()
     {
         var executor = NewExecutor();

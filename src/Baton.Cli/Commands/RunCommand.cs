@@ -1,8 +1,10 @@
 using System.CommandLine;
 using Baton.Cli.Control;
+using Baton.Cli.Gpus;
 using Baton.Cli.Rendering;
 using Baton.Cli.Workspaces;
 using Baton.Core.Errors;
+using Baton.Core.Graph;
 using Baton.Core.Lifecycle;
 using Baton.Core.Resources;
 using Baton.Core.Stores;
@@ -24,30 +26,38 @@ internal static class RunCommand
         var memory = new Option<string?>("--memory") { Description = "Memory Baton may use, e.g. 16G (default: workspace settings, else all detected)" };
         var noProgress = new Option<bool>("--no-progress") { Description = "Print only the summary" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate the workflow, record it in the workspace and say what would run, without running anything" };
+        var failFast = FailFastOption();
         var command = new Command("run", "Run a workflow file; tasks that are already done do not run again")
         {
-            file, cpus, memory, noProgress, dryRun,
+            file, cpus, memory, noProgress, dryRun, failFast,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             context(parse),
             parse.GetValue(file)!,
             parse.GetValue(common.Workspace),
-            parse.GetValue(cpus),
-            parse.GetValue(memory),
-            !parse.GetValue(noProgress),
-            parse.GetValue(dryRun),
+            new RunSettings(parse.GetValue(cpus), parse.GetValue(memory), !parse.GetValue(noProgress), parse.GetValue(dryRun), parse.GetValue(failFast)),
             cancellationToken));
         return command;
     }
 
-    private static async Task<int> RunAsync(CliContext cli, string file, string? workspace, int? cpus, string? memory, bool progressShown, bool dryRun, CancellationToken cancellationToken)
+    internal static Option<bool> FailFastOption() => new("--fail-fast") { Description = "Start no new task after the first task fails" };
+
+    /// <summary>The options of <c>baton run</c> that <c>baton resume</c> shares.</summary>
+    internal sealed record RunSettings(int? Cpus, string? Memory, bool ProgressShown, bool DryRun, bool FailFast);
+
+    internal static Task<int> RunAsync(CliContext cli, string file, string? workspace, RunSettings run, CancellationToken cancellationToken) =>
+        RunAsync(cli, WorkflowCompiler.CompileFile(file), workspace, run, cancellationToken);
+
+    internal static async Task<int> RunAsync(CliContext cli, WorkflowGraph graph, string? workspace, RunSettings runSettings, CancellationToken cancellationToken)
     {
+        var (cpus, memory, progressShown, dryRun) = (runSettings.Cpus, runSettings.Memory, runSettings.ProgressShown, runSettings.DryRun);
         // Everything that can be wrong with the input is checked before the workspace is touched.
-        var graph = WorkflowCompiler.CompileFile(file);
         var layout = WorkspaceLocation.Resolve(workspace);
         var settings = Directory.Exists(layout.Root) ? WorkspaceSettings.Load(layout.Root) : new WorkspaceSettings(null, null);
         var capacity = MachineCapacity.Resolve(cpus, memory, settings);
-        WorkflowRunner.EnsurePlaceable(graph, capacity);
+        var (gpus, gpuProbe, _) = MachineGpus.Resolve(settings, cli.Time);
+        var options = new RunOptions(capacity) { Gpus = gpus, GpuProbe = gpuProbe, Tokens = settings.Tokens, FailFast = runSettings.FailFast };
+        WorkflowRunner.EnsureRunnable(graph, options);
 
         await using var store = await WorkspaceStore.OpenAsync(layout, create: true, cli.Loggers, cancellationToken);
         using var workspaceLock = WorkspaceLock.TryAcquire(layout.LockFile)
@@ -55,7 +65,7 @@ internal static class RunCommand
         await using var executor = new LocalExecutor(new LocalExecutorOptions(), cli.Loggers.CreateLogger<LocalExecutor>(), cli.Time);
         await using var control = ControlServer.Start(layout.Root, cli.Loggers.CreateLogger<ControlServer>());
 
-        var runner = new WorkflowRunner(store, executor, layout, new RunOptions(capacity), cli.Time, cli.Loggers);
+        var runner = new WorkflowRunner(store, executor, layout, options, cli.Time, cli.Loggers);
         if (dryRun)
         {
             var plan = await runner.PlanAsync(graph, cancellationToken);

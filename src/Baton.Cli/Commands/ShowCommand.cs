@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Baton.Cli.Rendering;
 using Baton.Cli.Workspaces;
 using Baton.Core.Lifecycle;
+using Baton.Core.Resources;
 using Baton.Core.Stores;
 using Spectre.Console;
 
@@ -48,7 +49,11 @@ internal static class ShowCommand
         d.Attempts.Select(a => new AttemptJson(
             a.Number, a.RunId, a.Executor, a.ExecutorId, a.Host, a.ProcessId, a.Directory, a.StartedAt, a.EndedAt,
             a.EndedAt is { } end ? (end - a.StartedAt).TotalSeconds : null,
-            a.Outcome?.ToWord(), a.ExitCode, a.Message)).ToArray());
+            a.Outcome?.ToWord(), a.ExitCode, a.Message)
+        {
+            Request = ResourcesJson.From(a.Resources),
+            Usage = UsageJson.From(a.Usage),
+        }).ToArray());
 
     private static void Render(IAnsiConsole console, TaskDetails d)
     {
@@ -100,7 +105,7 @@ internal static class ShowCommand
             return;
         }
         var attempts = new Table().Border(TableBorder.Simple).Title("attempts");
-        attempts.AddColumns("#", "outcome", "exit", "started (UTC)", "duration", "host", "pid");
+        attempts.AddColumns("#", "outcome", "exit", "started (UTC)", "duration", "host", "pid", "requested", "peak memory", "cpu (user+sys)");
         foreach (var a in d.Attempts)
         {
             attempts.AddRow(
@@ -110,12 +115,18 @@ internal static class ShowCommand
                 a.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
                 a.EndedAt is { } end ? FormatDuration(end - a.StartedAt) : "",
                 Markup.Escape(a.Host),
-                a.ProcessId?.ToString(CultureInfo.InvariantCulture) ?? "");
+                a.ProcessId?.ToString(CultureInfo.InvariantCulture) ?? "",
+                a.Resources is { } r ? Markup.Escape(FormatRequest(r)) : "",
+                a.Usage is { } u ? ResourceParser.FormatMeasuredMemory(u.PeakRssBytes) : "",
+                a.Usage is { } c ? FormatDuration(c.Cpu) : "");
         }
         console.Write(attempts);
         console.MarkupLine($"[grey]attempt files (stdout, stderr, exit.json): {Markup.Escape(d.Attempts[^1].Directory)}[/]");
     }
 
-    private static string FormatDuration(TimeSpan d) =>
+    private static string FormatRequest(ResourceRequest r) =>
+        $"{r.Cpus} cpu, memory {ResourceParser.FormatMemory(r.MemoryBytes)}, runtime {ResourceParser.FormatRuntime(r.Runtime)}";
+
+    internal static string FormatDuration(TimeSpan d) =>
         d.TotalSeconds < 60 ? d.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture) + "s" : d.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture);
 }

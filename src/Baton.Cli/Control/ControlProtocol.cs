@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Serialization;
+using Baton.Engine.Control;
 
 namespace Baton.Cli.Control;
 
@@ -20,11 +21,19 @@ internal static class ControlProtocol
 }
 
 /// <summary>A request to the run: <paramref name="Tasks"/> of <paramref name="Workflow"/> (all of them when empty).</summary>
-internal sealed record ControlRequest(string Op, string Workflow, string[] Tasks);
+internal sealed record ControlRequest(string Op, string Workflow, string[] Tasks)
+{
+    /// <summary>For <c>set</c>: the <c>KEY=VALUE</c> words.</summary>
+    public string[] Values { get; init; } = [];
+}
 
 internal sealed record ControlTaskResult(string Task, string Outcome);
 
-internal sealed record ControlResponse(string? Workflow, ControlTaskResult[] Results, string? Error);
+internal sealed record ControlResponse(string? Workflow, ControlTaskResult[] Results, string? Error)
+{
+    /// <summary>For <c>resources</c>: what the run holds now.</summary>
+    public ResourceSnapshot? Resources { get; init; }
+}
 
 [JsonSerializable(typeof(ControlRequest))]
 [JsonSerializable(typeof(ControlResponse))]

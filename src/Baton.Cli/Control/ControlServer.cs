@@ -104,7 +104,11 @@ internal sealed partial class ControlServer : IAsyncDisposable
         {
             return new ControlResponse(null, [], "the run is starting; try again");
         }
-        if (request is not { Op: "kill" })
+        if (request is { Op: "resources" })
+        {
+            return new ControlResponse(run.Workflow, [], null) { Resources = await run.ResourcesAsync(_stop.Token) };
+        }
+        if (request is not { Op: "kill" or "set" })
         {
             return new ControlResponse(run.Workflow, [], $"unknown request '{request?.Op}'");
         }
@@ -112,6 +116,16 @@ internal sealed partial class ControlServer : IAsyncDisposable
         {
             // Another workflow's tasks are not this run's to kill, even if names coincide.
             return new ControlResponse(run.Workflow, [], null);
+        }
+        if (request.Op == "set")
+        {
+            var change = TaskChange.Parse(request.Values);
+            var results = new List<ControlTaskResult>();
+            foreach (var task in request.Tasks)
+            {
+                results.Add(new ControlTaskResult(task, await run.SetAsync(task, change, _stop.Token)));
+            }
+            return new ControlResponse(run.Workflow, [.. results], null);
         }
         var report = await run.KillAsync(request.Tasks, _stop.Token);
         return new ControlResponse(run.Workflow, report.Tasks.Select(t => new ControlTaskResult(t.Task, t.Outcome)).ToArray(), null);

@@ -39,7 +39,26 @@ internal sealed record AttemptJson(
     double? DurationSeconds,
     string? Outcome,
     int? ExitCode,
-    string? Message);
+    string? Message)
+{
+    /// <summary>What the attempt asked for: cpus, memory_bytes, runtime_seconds.</summary>
+    public ResourcesJson? Request { get; init; }
+
+    /// <summary>What it used: wall, user and system seconds, peak resident bytes.</summary>
+    public UsageJson? Usage { get; init; }
+}
+
+internal sealed record ResourcesJson(int Cpus, long MemoryBytes, double? RuntimeSeconds)
+{
+    public static ResourcesJson? From(Baton.Core.Resources.ResourceRequest? r) =>
+        r is null ? null : new(r.Cpus, r.MemoryBytes, r.Runtime?.TotalSeconds);
+}
+
+internal sealed record UsageJson(double WallSeconds, double UserSeconds, double SystemSeconds, long PeakRssBytes)
+{
+    public static UsageJson? From(Baton.Core.Executors.AttemptUsage? u) =>
+        u is null ? null : new(u.Wall.TotalSeconds, u.UserCpu.TotalSeconds, u.SystemCpu.TotalSeconds, u.PeakRssBytes);
+}
 
 internal sealed record TaskDetailsJson(
     TaskJson Task,

@@ -1,4 +1,5 @@
 using Baton.Core.Errors;
+using Baton.Core.Gpus;
 using Baton.Core.Resources;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -7,10 +8,20 @@ namespace Baton.Cli.Workspaces;
 
 /// <summary>
 /// Optional <c>&lt;workspace&gt;/settings.yaml</c>: what this machine offers Baton when <c>--cpus</c> and
-/// <c>--memory</c> are not given, e.g. <c>cpus: 6</c> and <c>memory: 24G</c>.
+/// <c>--memory</c> are not given, e.g. <c>cpus: 6</c> and <c>memory: 24G</c>; the GPUs (<c>gpus:</c>, a list of
+/// devices with their memory, see docs/gpus.md) and <c>visible_devices:</c>.
 /// </summary>
 internal sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
 {
+    /// <summary>Declared GPUs; null when none are declared (then nvidia-smi is asked).</summary>
+    public IReadOnlyList<GpuDevice>? Gpus { get; init; }
+
+    /// <summary>The only GPU indices Baton may use; null for all.</summary>
+    public IReadOnlyList<int>? VisibleDevices { get; init; }
+
+    /// <summary>Named counting resources (<c>tokens: { license: 2 }</c>) that tasks ask for and the scheduler honours.</summary>
+    public IReadOnlyDictionary<string, int> Tokens { get; init; } = new Dictionary<string, int>();
+
     public const string FileName = "settings.yaml";
 
     public static WorkspaceSettings Load(string workspaceRoot)
@@ -40,6 +51,9 @@ internal sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
         }
         int? cpus = null;
         long? memory = null;
+        IReadOnlyList<GpuDevice>? gpus = null;
+        IReadOnlyList<int>? visible = null;
+        var tokens = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (keyNode, valueNode) in root.Children)
         {
             var key = ((YamlScalarNode)keyNode).Value;
@@ -62,12 +76,30 @@ internal sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
                         ? retries
                         : throw new BatonInputException(Location(path, valueNode), $"max_retries '{value}' must be a whole number, 0 or more");
                     break;
+                case "gpus":
+                    gpus = DeclaredGpus.Read(path, valueNode);
+                    break;
+                case "visible_devices":
+                    visible = DeclaredGpus.ReadIndices(path, valueNode);
+                    break;
+                case "tokens" when valueNode is YamlMappingNode declared:
+                    foreach (var (nameNode, countNode) in declared.Children)
+                    {
+                        var name = ((YamlScalarNode)nameNode).Value ?? "";
+                        var count = (countNode as YamlScalarNode)?.Value ?? "";
+                        tokens[name] = int.TryParse(count, out var n) && n > 0
+                            ? n
+                            : throw new BatonInputException(Location(path, countNode), $"token '{name}' count '{count}' must be a positive whole number");
+                    }
+                    break;
+                case "tokens":
+                    throw new BatonInputException(Location(path, valueNode), "tokens must be a mapping of name to count, such as tokens: { license: 2 }");
                 default:
-                    throw new BatonInputException(Location(path, keyNode), $"unknown setting '{key}' (known: cpus, memory, max_retries)");
+                    throw new BatonInputException(Location(path, keyNode), $"unknown setting '{key}' (known: cpus, memory, gpus, visible_devices, tokens, max_retries)");
             }
         }
-        return new WorkspaceSettings(cpus, memory);
+        return new WorkspaceSettings(cpus, memory) { Gpus = gpus, VisibleDevices = visible, Tokens = tokens };
     }
 
-    private static SourceLocation Location(string path, YamlNode node) => new(path, (int)node.Start.Line, (int)node.Start.Column);
+    internal static SourceLocation Location(string path, YamlNode node) => new(path, (int)node.Start.Line, (int)node.Start.Column);
 }

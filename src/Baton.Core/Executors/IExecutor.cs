@@ -18,7 +18,26 @@ public interface IExecutor : IAsyncDisposable
     /// directory): that is the attempt's <see cref="AttemptOutcome.ExecutorFailed"/> outcome, not a crash.
     /// </summary>
     ValueTask<IAttemptHandle> StartAsync(AttemptRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Finds an attempt that an earlier orchestrator started (before a crash or a detach) from what the store
+    /// recorded of it. The handle's Completion reports how it ended: at once when it has already ended (its
+    /// exit.json decides), when it ends if it still runs, or Lost when it is gone without a record.
+    /// </summary>
+    ValueTask<IAttemptHandle> ReattachAsync(AttemptRecord attempt, CancellationToken cancellationToken);
 }
+
+/// <summary>What the store recorded of a started attempt: enough for its executor to find it again.</summary>
+public sealed record AttemptRecord(
+    string TaskName,
+    int Attempt,
+    string ExecutorId,
+    string Host,
+    int? ProcessId,
+    DateTimeOffset StartedAt,
+    string WorkingDirectory,
+    string AttemptDirectory,
+    ResourceRequest Resources);
 
 /// <summary>Everything an executor needs to run one attempt.</summary>
 /// <param name="TaskName">For logs and error messages.</param>
@@ -76,6 +95,9 @@ public sealed record AttemptResult(
     string? Message = null)
 {
     public TimeSpan Duration => EndedAt - StartedAt;
+
+    /// <summary>What the attempt used, when the executor could measure it (not for attempts that never started).</summary>
+    public AttemptUsage? Usage { get; init; }
 }
 
 /// <summary>The executor could not start an attempt; the message says what and where, in one line.</summary>

@@ -2,6 +2,7 @@ using Baton.Core.Commands;
 using Baton.Core.Errors;
 using Baton.Core.Identity;
 using Baton.Core.Resources;
+using Baton.Core.Retries;
 
 namespace Baton.Core.Graph;
 
@@ -24,6 +25,10 @@ public sealed record TaskSpec
     public int? TimeoutExitCode { get; init; }
     public IReadOnlyList<string> Tags { get; init; } = [];
     public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
+    /// <summary>Resource scaling and exit-code rules for its retries.</summary>
+    public RetryRules Retry { get; init; } = RetryRules.Default;
+    /// <summary>Named counting resources each attempt holds while it runs (<c>license: 1</c>).</summary>
+    public IReadOnlyDictionary<string, int> Tokens { get; init; } = new Dictionary<string, int>();
     /// <summary>Where the task is defined, for error messages.</summary>
     public SourceLocation Location { get; init; }
 }

@@ -21,6 +21,8 @@ public sealed record TemplateSpec
     public required ResourceRequest Resources { get; init; }
     public int MaxAttempts { get; init; } = 3;
     public int Priority { get; init; }
+    /// <summary>How many tasks of this template may run at once; null for no limit.</summary>
+    public int? MaxConcurrent { get; init; }
     public SourceLocation Location { get; init; }
 
     public IEnumerable<string> AllArgs => NodeArgs.Concat(TaskArgs).Concat(OpArgs);

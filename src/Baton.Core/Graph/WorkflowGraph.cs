@@ -60,6 +60,12 @@ public sealed class WorkflowGraph
 
     public string Name { get; }
     public IReadOnlyDictionary<string, string> WorkflowArgs { get; }
+    /// <summary>How many of its tasks may run at once; null for no limit (jobmon's max_concurrently_running).</summary>
+    public int? MaxConcurrent { get; init; }
+    /// <summary>Stop starting new tasks after the first task fails (running ones finish).</summary>
+    public bool FailFast { get; init; }
+    /// <summary>Free key → value pairs about the workflow (jobmon's workflow attributes); not part of its identity.</summary>
+    public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
     /// <summary>The workflow file's full path.</summary>
     public string SourceFile { get; }
     /// <summary>The directory holding the workflow file: <c>{workflow_dir}</c>.</summary>

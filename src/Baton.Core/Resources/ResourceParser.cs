@@ -130,6 +130,20 @@ public static partial class ResourceParser
         return value.ToString("0.##", CultureInfo.InvariantCulture) + units[unit];
     }
 
+    /// <summary>A measured amount, rounded for people: <c>201.4M</c>, <c>1.2G</c>, <c>900K</c>.</summary>
+    public static string FormatMeasuredMemory(long bytes)
+    {
+        string[] units = ["B", "K", "M", "G", "T"];
+        var unit = 0;
+        double value = bytes;
+        while (value >= 1024 && unit < units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+        return string.Create(CultureInfo.InvariantCulture, $"{value:0.#}{units[unit]}");
+    }
+
     public static string FormatRuntime(TimeSpan? runtime)
     {
         if (runtime is not { } r)

@@ -1,4 +1,6 @@
+using Baton.Core.Executors;
 using Baton.Core.Lifecycle;
+using Baton.Core.Resources;
 
 namespace Baton.Core.Stores;
 
@@ -30,7 +32,11 @@ public sealed record AttemptStarted(
     string Host,
     int? ProcessId,
     string Directory,
-    DateTimeOffset At) : StoreChange(TaskId, At);
+    DateTimeOffset At) : StoreChange(TaskId, At)
+{
+    /// <summary>What this attempt asked for (after any scaling by retries); null when not recorded.</summary>
+    public ResourceRequest? Resources { get; init; }
+}
 
 /// <summary>An attempt ended.</summary>
 public sealed record AttemptEnded(
@@ -39,7 +45,11 @@ public sealed record AttemptEnded(
     AttemptOutcome Outcome,
     int? ExitCode,
     string? Message,
-    DateTimeOffset At) : StoreChange(TaskId, At);
+    DateTimeOffset At) : StoreChange(TaskId, At)
+{
+    /// <summary>What the attempt used, when the executor measured it.</summary>
+    public AttemptUsage? Usage { get; init; }
+}
 
 /// <summary>What <see cref="IBatonStore.RegisterWorkflowAsync"/> returns: ids and current states, by task index in the graph.</summary>
 public sealed record WorkflowRegistration(
@@ -68,7 +78,14 @@ public sealed record RunRow(
     DateTimeOffset StartedAt,
     DateTimeOffset? EndedAt,
     string Host,
-    int ProcessId);
+    int ProcessId)
+{
+    /// <summary>The workflow file the run's workflow was read from.</summary>
+    public string SourceFile { get; init; } = "";
+
+    /// <summary>The DAG hash of the run's workflow: its identity, with name and workflow args.</summary>
+    public string DagHash { get; init; } = "";
+}
 
 /// <summary>Which tasks <see cref="IBatonStore.ListTasksAsync"/> returns. Null means any.</summary>
 public sealed record TaskFilter
@@ -111,7 +128,14 @@ public sealed record AttemptRow(
     DateTimeOffset? EndedAt,
     AttemptOutcome? Outcome,
     int? ExitCode,
-    string? Message);
+    string? Message)
+{
+    /// <summary>What the attempt asked for; null for attempts recorded before requests were kept.</summary>
+    public ResourceRequest? Resources { get; init; }
+
+    /// <summary>What the attempt used; null while it runs or when it was not measured.</summary>
+    public AttemptUsage? Usage { get; init; }
+}
 
 /// <summary>Everything <c>baton show</c> prints about a task.</summary>
 public sealed record TaskDetails(

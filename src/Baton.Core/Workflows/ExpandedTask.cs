@@ -22,6 +22,8 @@ internal sealed class TaskEntry(
     public ResourceRequest Resources { get; } = settings.Resources;
     public int MaxAttempts { get; } = settings.EffectiveMaxAttempts;
     public int Priority { get; } = settings.EffectivePriority;
+    public Retries.RetryRules Retry { get; } = settings.Retry;
+    public IReadOnlyDictionary<string, int> Tokens { get; } = settings.EffectiveTokens;
 
     /// <summary>The <c>after:</c> entries, parsed, with their nodes for errors.</summary>
     public IReadOnlyList<(NamePattern Pattern, YamlScalarNode Node)> After { get; } = after;

@@ -49,13 +49,20 @@ internal static class GraphAssembler
                 Resources = entry.Resources,
                 MaxAttempts = entry.MaxAttempts,
                 Priority = entry.Priority,
+                Retry = entry.Retry,
+                Tokens = entry.Tokens,
                 Tags = entry.Declaration.Tags,
                 Attributes = entry.Declaration.Attributes,
                 Location = entry.Location,
             };
             upstreamByPosition[position[i]] = ToPositions(upstream[i], position);
         }
-        return new WorkflowGraph(file.Name, file.WorkflowArgs, sourceFile, workflowDirectory, specs, upstreamByPosition);
+        return new WorkflowGraph(file.Name, file.WorkflowArgs, sourceFile, workflowDirectory, specs, upstreamByPosition)
+        {
+            MaxConcurrent = file.MaxConcurrent,
+            FailFast = file.FailFast,
+            Attributes = file.Attributes,
+        };
     }
 
     private static int[] ToPositions(int[] indices, int[] position)

@@ -1,4 +1,6 @@
+using Baton.Core.Gpus;
 using Baton.Core.Resources;
+using Baton.Core.Retries;
 
 namespace Baton.Core.Workflows;
 
@@ -13,18 +15,66 @@ internal sealed record Settings(int? Cpus, long? MemoryBytes, TimeSpan? Runtime,
 
     public static Settings None { get; } = new(null, null, null, null, null);
 
+    /// <summary>GPU devices (<c>resources.gpus</c>); 0 for none.</summary>
+    public int? Gpus { get; init; }
+
+    /// <summary>Memory per GPU (<c>resources.gpu_memory</c>): MiB or a fraction; its device count is not used.</summary>
+    public GpuRequest? GpuMemory { get; init; }
+    public ResourceScale? MemoryScale { get; init; }
+
+    public ResourceScale? RuntimeScale { get; init; }
+
+    public IReadOnlyList<int>? RetryOnExitCodes { get; init; }
+
+    public IReadOnlyList<int>? NoRetryOnExitCodes { get; init; }
+
+    public IReadOnlyDictionary<string, int>? Tokens { get; init; }
+
     /// <summary>These settings, with each unset field taken from <paramref name="lower"/>.</summary>
     public Settings Over(Settings lower) => new(
         Cpus ?? lower.Cpus,
         MemoryBytes ?? lower.MemoryBytes,
         Runtime ?? lower.Runtime,
         MaxAttempts ?? lower.MaxAttempts,
-        Priority ?? lower.Priority);
+        Priority ?? lower.Priority)
+    {
+        Gpus = Gpus ?? lower.Gpus,
+        GpuMemory = GpuMemory ?? lower.GpuMemory,
+        MemoryScale = MemoryScale ?? lower.MemoryScale,
+        RuntimeScale = RuntimeScale ?? lower.RuntimeScale,
+        RetryOnExitCodes = RetryOnExitCodes ?? lower.RetryOnExitCodes,
+        NoRetryOnExitCodes = NoRetryOnExitCodes ?? lower.NoRetryOnExitCodes,
+        Tokens = Tokens ?? lower.Tokens,
+    };
+
+    public RetryRules Retry => MemoryScale is null && RuntimeScale is null && RetryOnExitCodes is null && NoRetryOnExitCodes is null
+        ? RetryRules.Default
+        : new RetryRules
+        {
+            Memory = MemoryScale ?? ResourceScale.Default,
+            Runtime = RuntimeScale ?? ResourceScale.Default,
+            RetryOnExitCodes = RetryOnExitCodes,
+            NoRetryOnExitCodes = NoRetryOnExitCodes ?? [],
+        };
+
+    public IReadOnlyDictionary<string, int> EffectiveTokens => Tokens ?? new Dictionary<string, int>();
 
     public ResourceRequest Resources => new(
         Cpus ?? ResourceRequest.Default.Cpus,
         MemoryBytes ?? ResourceRequest.Default.MemoryBytes,
-        Runtime ?? ResourceRequest.Default.Runtime);
+        Runtime ?? ResourceRequest.Default.Runtime)
+    {
+        Gpus = GpuRequestOf(Gpus, GpuMemory),
+    };
+
+    // gpu_memory alone means one device; gpus alone means whole devices, so that a task has its cards to itself.
+    private static GpuRequest GpuRequestOf(int? devices, GpuRequest? memory) => (devices, memory) switch
+    {
+        (0, _) or (null, null) => GpuRequest.None,
+        (null, { } m) => m with { Devices = 1 },
+        ({ } n, null) => GpuRequest.Whole(n),
+        ({ } n, { } m) => m with { Devices = n },
+    };
 
     public int EffectiveMaxAttempts => MaxAttempts ?? DefaultMaxAttempts;
 

@@ -65,6 +65,7 @@ internal static class TemplateCompiler
             Resources = settings.Resources,
             MaxAttempts = settings.EffectiveMaxAttempts,
             Priority = settings.EffectivePriority,
+            MaxConcurrent = declaration.MaxConcurrent,
             Location = source.At(declaration.NameNode),
         };
         return new CompiledTemplate(spec, settings, roles);

@@ -11,7 +11,14 @@ internal sealed record WorkflowFile(
     IReadOnlyDictionary<string, string> WorkflowArgs,
     Settings Defaults,
     IReadOnlyList<TemplateDeclaration> Templates,
-    IReadOnlyList<TaskDeclaration> Tasks);
+    IReadOnlyList<TaskDeclaration> Tasks)
+{
+    public int? MaxConcurrent { get; init; }
+
+    public bool FailFast { get; init; }
+
+    public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>One entry under <c>templates:</c>.</summary>
 internal sealed record TemplateDeclaration(
@@ -19,7 +26,10 @@ internal sealed record TemplateDeclaration(
     YamlScalarNode NameNode,
     YamlScalarNode Command,
     IReadOnlyList<ArgumentDeclaration> Arguments,
-    Settings Settings);
+    Settings Settings)
+{
+    public int? MaxConcurrent { get; init; }
+}
 
 /// <summary>The role of a template argument: node and task arguments define identity, op arguments do not.</summary>
 internal enum ArgumentRole

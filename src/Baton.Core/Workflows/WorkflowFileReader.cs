@@ -1,5 +1,6 @@
 using Baton.Core.Commands;
 using Baton.Core.Errors;
+using Baton.Core.Gpus;
 using Baton.Core.Resources;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -12,12 +13,13 @@ namespace Baton.Core.Workflows;
 /// </summary>
 internal static class WorkflowFileReader
 {
-    private static readonly string[] WorkflowKeys = ["name", "workflow_args", "defaults", "templates", "tasks"];
-    private static readonly string[] DefaultsKeys = ["resources", "max_attempts", "priority"];
-    private static readonly string[] TemplateKeys = ["command", "node_args", "task_args", "op_args", "resources", "max_attempts", "priority"];
+    private static readonly string[] WorkflowKeys = ["name", "workflow_args", "defaults", "templates", "tasks", "max_concurrent", "fail_fast", "attributes"];
+    private static readonly string[] DefaultsKeys = ["resources", "max_attempts", "priority", .. RetrySettingsReader.Keys];
+    private static readonly string[] TemplateKeys =
+        ["command", "node_args", "task_args", "op_args", "resources", "max_attempts", "priority", "max_concurrent", .. RetrySettingsReader.Keys];
     private static readonly string[] TaskKeys =
-        ["name", "template", "command", "foreach", "args", "after", "tags", "attributes", "resources", "max_attempts", "priority"];
-    private static readonly string[] ResourceKeys = ["cpus", "memory", "runtime"];
+        ["name", "template", "command", "foreach", "args", "after", "tags", "attributes", "resources", "max_attempts", "priority", .. RetrySettingsReader.Keys];
+    private static readonly string[] ResourceKeys = ["cpus", "memory", "runtime", "gpus", "gpu_memory"];
 
     public static WorkflowFile Read(YamlSource source, string yamlText)
     {
@@ -44,7 +46,12 @@ internal static class WorkflowFileReader
             throw source.Error(taskList, "tasks is empty: a workflow needs at least one task");
         }
         var tasks = taskList.Children.Select(t => ReadTask(source, t)).ToArray();
-        return new WorkflowFile(name, workflowArgs, defaults, templates, tasks);
+        return new WorkflowFile(name, workflowArgs, defaults, templates, tasks)
+        {
+            MaxConcurrent = RetrySettingsReader.ReadMaxConcurrent(source, fields),
+            FailFast = fields["fail_fast"] is { } failFast && ReadBoolean(source, failFast, "fail_fast"),
+            Attributes = fields["attributes"] is { } attributes ? ReadAttributes(source, attributes) : new Dictionary<string, string>(),
+        };
     }
 
     private static YamlNode Load(YamlSource source, string yamlText)
@@ -111,7 +118,10 @@ internal static class WorkflowFileReader
             ReadArgumentNames(source, fields, "node_args", ArgumentRole.Node, arguments);
             ReadArgumentNames(source, fields, "task_args", ArgumentRole.Task, arguments);
             ReadArgumentNames(source, fields, "op_args", ArgumentRole.Op, arguments);
-            templates.Add(new TemplateDeclaration(name, nameNode, command, arguments, ReadSettings(source, fields)));
+            templates.Add(new TemplateDeclaration(name, nameNode, command, arguments, ReadSettings(source, fields))
+            {
+                MaxConcurrent = RetrySettingsReader.ReadMaxConcurrent(source, fields),
+            });
         }
         return templates;
     }
@@ -281,6 +291,8 @@ internal static class WorkflowFileReader
         int? cpus = null;
         long? memory = null;
         TimeSpan? runtime = null;
+        int? gpus = null;
+        GpuRequest? gpuMemory = null;
         if (fields["resources"] is { } resourcesNode)
         {
             var resources = new YamlFields(source, source.Mapping(resourcesNode, "resources"), "resources", ResourceKeys);
@@ -300,12 +312,33 @@ internal static class WorkflowFileReader
                     ? limit
                     : throw source.Error(runtimeNode, error);
             }
+            if (resources["gpus"] is { } gpusNode)
+            {
+                gpus = source.Integer(gpusNode, "gpus", minimum: 0);
+            }
+            if (resources["gpu_memory"] is { } gpuMemoryNode)
+            {
+                gpuMemory = GpuRequest.TryParseMemory(source.Text(gpuMemoryNode, "gpu_memory"), out var mib, out var fraction, out var error)
+                    ? new GpuRequest(0, mib, fraction)
+                    : throw source.Error(gpuMemoryNode, error);
+            }
         }
-        return new Settings(
+        return RetrySettingsReader.Read(source, fields, new Settings(
             cpus,
             memory,
             runtime,
             fields["max_attempts"] is { } attemptsNode ? source.Integer(attemptsNode, "max_attempts", minimum: 1) : null,
-            fields["priority"] is { } priorityNode ? source.Integer(priorityNode, "priority") : null);
+            fields["priority"] is { } priorityNode ? source.Integer(priorityNode, "priority") : null)
+        {
+            Gpus = gpus,
+            GpuMemory = gpuMemory,
+        });
     }
+
+    private static bool ReadBoolean(YamlSource source, YamlNode node, string what) => source.Text(node, what) switch
+    {
+        "true" => true,
+        "false" => false,
+        var text => throw source.Error(node, $"{what} '{text}' is not true or false"),
+    };
 }

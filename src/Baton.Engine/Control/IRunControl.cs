@@ -15,4 +15,19 @@ public interface IRunControl
     /// named task is in a final state.
     /// </summary>
     Task<Runs.KillReport> KillAsync(IReadOnlyCollection<string> taskNames, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Changes the priority or resources of a task that has not started (Waiting or Ready) for the rest of the run;
+    /// returns what was done, or why not (the task runs already, is not in the run, or would never fit).
+    /// </summary>
+    Task<string> SetAsync(string taskName, TaskChange change, CancellationToken cancellationToken);
+
+    /// <summary>What the run holds now: free cores and memory, and each GPU's reservations.</summary>
+    Task<ResourceSnapshot> ResourcesAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Changes how many tasks of the workflow (<paramref name="templateName"/> null) or of one template may run at
+    /// once. Lowering it never kills a running task. False when the workflow has no such template.
+    /// </summary>
+    Task<bool> SetLimitAsync(string? templateName, int maxConcurrent, CancellationToken cancellationToken);
 }

@@ -1,4 +1,6 @@
+using Baton.Core.Executors;
 using Baton.Core.Lifecycle;
+using Baton.Core.Retries;
 
 namespace Baton.Engine.Retry;
 
@@ -27,6 +29,21 @@ public static class RetryPolicy
             return new(TaskState.Ready, FailureReason.None);
         }
         return new(TaskState.Failed, ReasonFor(outcome));
+    }
+
+    /// <summary>
+    /// As <see cref="Decide(AttemptOutcome, int, int)"/>, and a failed attempt whose exit code
+    /// <paramref name="rules"/> exclude from retries fails the task at once.
+    /// </summary>
+    public static RetryDecision Decide(AttemptResult result, int attemptsUsed, int maxAttempts, RetryRules rules)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(rules);
+        if (result.Outcome == AttemptOutcome.Failed && !rules.MayRetryExitCode(result.ExitCode))
+        {
+            return new(TaskState.Failed, FailureReason.ExitCode);
+        }
+        return Decide(result.Outcome, attemptsUsed, maxAttempts);
     }
 
     public static FailureReason ReasonFor(AttemptOutcome outcome) => outcome switch

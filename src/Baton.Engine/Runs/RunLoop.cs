@@ -2,12 +2,15 @@ using System.Text;
 using System.Threading.Channels;
 using Baton.Core.Commands;
 using Baton.Core.Executors;
+using Baton.Core.Gpus;
 using Baton.Core.Graph;
 using Baton.Core.Lifecycle;
+using Baton.Core.Resources;
 using Baton.Core.Stores;
 using Baton.Core.Workspaces;
 using Baton.Engine.Control;
 using Baton.Engine.Persistence;
+using Baton.Engine.Reconciliation;
 using Baton.Engine.Retry;
 using Baton.Engine.Scheduling;
 using Microsoft.Extensions.Logging;
@@ -40,11 +43,26 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     private int[] _waitingOn;
     private int[] _template;
     private readonly ResourcePool _pool;
-    private readonly ReadyQueue _ready = new();
+    private readonly ReadyQueue _ready;
+    // What each task asks for now: the graph's values until `baton set` changes them for a task not started yet.
+    private ResourceRequest[] _resources;
+    private int[] _priority;
+    private Allocation?[] _allocations;
+    private readonly ResourceCapacity _capacity;
+    private int[] _scaledRetries;
+    private AdmissionControl _admission;
+    private readonly List<int> _unparked = [];
+    private readonly bool _failFast;
+    private bool _stopStarting;
     private readonly Dictionary<int, IAttemptHandle> _running = [];
     private readonly List<(HashSet<int> Pending, TaskCompletionSource Done)> _killWaiters = [];
     private readonly Channel<RunEvent> _events = Channel.CreateUnbounded<RunEvent>(new UnboundedChannelOptions { SingleReader = true });
     private StateWriter? _writer;
+    private IReadOnlyList<ReattachedAttempt> _reattached = [];
+    // Tasks whose re-attached attempt is being killed so that they start afresh (cold resume, or a kill that an
+    // earlier orchestrator did not see through): when it ends, they go back in line instead of ending Killed.
+    private readonly HashSet<int> _restartAfterKill = [];
+    private readonly ResumeMode _resumeMode;
     private bool _interrupted;
     private int _done;
     private int _failed;
@@ -79,7 +97,15 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         _attemptsUsed = (int[])registration.AttemptCounts.Clone();
         _lastAttempt = (int[])registration.LastAttemptNumbers.Clone();
         _waitingOn = new int[graph.Tasks.Count];
-        _pool = new ResourcePool(options.Capacity);
+        _pool = new ResourcePool(options.Capacity, options.Gpus, options.GpuProbe ?? DeclaredGpuMemory.None);
+        _ready = new ReadyQueue(options.Scheduling, time);
+        _resources = graph.Tasks.Select(s => s.Resources).ToArray();
+        _priority = graph.Tasks.Select(s => s.Priority).ToArray();
+        _allocations = new Allocation?[graph.Tasks.Count];
+        _resumeMode = options.Resume;
+        _capacity = options.Capacity;
+        _scaledRetries = new int[graph.Tasks.Count];
+        _failFast = options.FailFast || graph.FailFast;
 
         var templateIndex = new Dictionary<string, int>(StringComparer.Ordinal);
         _template = new int[graph.Tasks.Count];
@@ -93,7 +119,9 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
             }
             _template[t] = index;
         }
-        _progress.Initialize(templateIndex.OrderBy(kv => kv.Value).Select(kv => kv.Key).ToArray(), _template, _state);
+        var templateNames = templateIndex.OrderBy(kv => kv.Value).Select(kv => kv.Key).ToArray();
+        _admission = new AdmissionControl(graph, templateNames, _template, options.Tokens);
+        _progress.Initialize(templateNames, _template, _state);
     }
 
     public string Workflow => _graph.Name;
@@ -118,6 +146,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
                         Handle(next);
                     }
                     Dispatch();
+                    WakeIfStuck();
                 }
             }
             _events.Writer.TryComplete();
@@ -128,6 +157,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
                 {
                     kill.Reply.TrySetResult(new KillReport(kill.TaskNames.Select(n => (n, "the run had already ended")).ToList()));
                 }
+                RefuseLate(late);
             }
         }
         alreadyDone = _progress.AlreadyDone; // tasks added while the run went on may have been Done already
@@ -156,10 +186,13 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         return await request.Reply.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>Attempts that start-up reconciliation found (see <see cref="AttemptReconciler"/>); adopted when the run starts.</summary>
+    public void Adopt(IReadOnlyList<ReattachedAttempt> reattached) => _reattached = reattached;
+
     /// <summary>Flushes the state writer if <see cref="RunAsync"/> did not get to.</summary>
     public ValueTask DisposeAsync() => _writer?.DisposeAsync() ?? ValueTask.CompletedTask;
 
-    private bool Finished() => _running.Count == 0 && (_ready.Count == 0 || _interrupted) && (!AcceptsTasks || _interrupted);
+    private bool Finished() => _running.Count == 0 && (_ready.Count == 0 || _interrupted || _stopStarting) && (!AcceptsTasks || _interrupted);
 
     /// <summary>
     /// Puts every task that is not Done back in line (jobmon's resume): failed and killed tasks wait again with
@@ -167,16 +200,23 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     /// </summary>
     private void Resume()
     {
+        foreach (var attempt in _reattached)
+        {
+            AdoptAttempt(attempt);
+        }
         for (var t = 0; t < _state.Length; t++)
         {
+            if (_running.ContainsKey(t))
+            {
+                continue;
+            }
             switch (_state[t])
             {
                 case TaskState.Done:
                     continue;
                 case TaskState.Submitted or TaskState.Running:
-                    // Only one orchestrator runs in a workspace at a time, so an attempt left in flight belongs to one
-                    // that died. Reconciling it against its process and exit.json is the crash-recovery step's job.
-                    Transition(t, TaskState.Failed, FailureReason.Lost, "the orchestrator that ran this attempt ended without recording its end");
+                    // Reconciliation found no attempt of it: it never started (the orchestrator died in between).
+                    Transition(t, TaskState.Failed, FailureReason.Lost, "the orchestrator that started this task ended before the attempt started");
                     break;
                 case TaskState.Killing:
                     Transition(t, TaskState.Killed, FailureReason.None, "the orchestrator ended while killing this task");
@@ -210,6 +250,58 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Takes over an attempt an earlier orchestrator started: records its start if the store never got it, brings
+    /// the task to Running by legal steps, and follows the attempt like one of this run's (hot resume). In cold
+    /// resume, and for a task whose kill was not seen through, the attempt is killed and the task starts afresh.
+    /// </summary>
+    private void AdoptAttempt(ReattachedAttempt attempt)
+    {
+        var t = attempt.Task;
+        var handle = attempt.Handle;
+        if (!attempt.Recorded)
+        {
+            _writer!.Write(new AttemptStarted(_taskIds[t], _runId, attempt.Number, _executor.Name, handle.ExecutorId, handle.Host, handle.ProcessId, attempt.Directory, handle.StartedAt));
+        }
+        _lastAttempt[t] = Math.Max(_lastAttempt[t], attempt.Number);
+        _attemptsUsed[t] = Math.Max(_attemptsUsed[t], 1);
+        if (attempt.Superseded)
+        {
+            // An earlier attempt the store never saw end; it has ended, since its retry was started.
+            var result = handle.Completion.Result;
+            _writer!.Write(new AttemptEnded(_taskIds[t], attempt.Number, result.Outcome, result.ExitCode, result.Message, result.EndedAt));
+            return;
+        }
+        var killing = _state[t] == TaskState.Killing;
+        if (!killing)
+        {
+            // Legal steps to Running from wherever the store's last commit left the task.
+            if (_state[t] is TaskState.Failed or TaskState.Killed)
+            {
+                Transition(t, TaskState.Waiting, FailureReason.None, "resumed");
+            }
+            if (_state[t] == TaskState.Waiting)
+            {
+                Transition(t, TaskState.Ready);
+            }
+            if (_state[t] == TaskState.Ready)
+            {
+                Transition(t, TaskState.Submitted, FailureReason.None, null, _attemptsUsed[t]);
+            }
+            Transition(t, TaskState.Running, FailureReason.None, "re-attached after a restart");
+        }
+        _allocations[t] = _pool.Occupy(_resources[t]);
+        _admission.Occupy(t);
+        _running.Add(t, handle);
+        _progress.AttemptStarted();
+        if (killing || _resumeMode == ResumeMode.Cold)
+        {
+            _restartAfterKill.Add(t);
+            _ = handle.KillAsync(CancellationToken.None).AsTask();
+        }
+        _ = ObserveAsync(t, attempt.Number, handle);
+    }
+
     private void Handle(RunEvent e)
     {
         switch (e)
@@ -223,22 +315,29 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
             case Interrupt:
                 OnInterrupt();
                 break;
+            case LimitRequest limit:
+                OnLimitRequested(limit);
+                break;
             default:
-                HandleAddition(e);
+                if (!HandleAddition(e))
+                {
+                    HandleControl(e);
+                }
                 break;
         }
     }
 
     private void Dispatch()
     {
-        if (_interrupted)
+        if (_interrupted || _stopStarting)
         {
             return;
         }
         while (_ready.TryDequeueFitting(_pool, out var t))
         {
-            // A task killed while queued stays in the queue until it comes up; it is skipped here.
-            if (_state[t] == TaskState.Ready)
+            // A task killed while queued stays in the queue until it comes up; it is skipped here. Concurrency
+            // limits and tokens park a task they hold back until a slot frees (AdmissionControl).
+            if (_state[t] == TaskState.Ready && _admission.TryAdmit(t))
             {
                 StartAttempt(t);
             }
@@ -248,9 +347,10 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     private void StartAttempt(int t)
     {
         var spec = _graph.Tasks[t];
+        var resources = _resources[t];
         var number = ++_lastAttempt[t];
         _attemptsUsed[t]++;
-        _pool.Take(spec.Resources);
+        var allocation = _allocations[t] = _pool.Take(resources);
         Transition(t, TaskState.Submitted, FailureReason.None, null, _attemptsUsed[t]);
         _progress.AttemptStarted();
 
@@ -259,7 +359,10 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         try
         {
             var argv = PrepareAttempt(t, number);
-            var request = new AttemptRequest(spec.Name, number, argv, _directories[t], attemptDirectory, spec.Resources);
+            var request = new AttemptRequest(spec.Name, number, argv, _directories[t], attemptDirectory, resources)
+            {
+                Environment = GpuVariables.For(_pool.Gpus, allocation.Gpus.Select(g => (g.Device, g.MiB)).ToArray()),
+            };
             // Starting is a short hand-over (the local executor's supervisor answers within a round trip). The loop
             // waits for it so that the task's state and the attempt's record stay in step with the executor.
             var start = _executor.StartAsync(request, CancellationToken.None);
@@ -274,15 +377,16 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
                 LogExecutorBug(_logger, ex, spec.Name, number);
             }
             var now = _time.GetUtcNow();
-            _writer!.Write(new AttemptStarted(_taskIds[t], _runId, number, _executor.Name, "", Environment.MachineName, null, attemptDirectory, now));
+            _writer!.Write(new AttemptStarted(_taskIds[t], _runId, number, _executor.Name, "", Environment.MachineName, null, attemptDirectory, now) { Resources = resources });
             _writer.Write(new AttemptEnded(_taskIds[t], number, AttemptOutcome.ExecutorFailed, null, ex.Message, now));
             LogStartFailed(_logger, spec.Name, number, ex.Message);
-            _pool.Release(spec.Resources);
+            ReleaseResources(t);
+            ReleaseAdmission(t);
             AfterAttempt(t, new AttemptResult(AttemptOutcome.ExecutorFailed, null, now, now, ex.Message));
             return;
         }
 
-        _writer!.Write(new AttemptStarted(_taskIds[t], _runId, number, _executor.Name, handle.ExecutorId, handle.Host, handle.ProcessId, attemptDirectory, handle.StartedAt));
+        _writer!.Write(new AttemptStarted(_taskIds[t], _runId, number, _executor.Name, handle.ExecutorId, handle.Host, handle.ProcessId, attemptDirectory, handle.StartedAt) { Resources = resources });
         Transition(t, TaskState.Running);
         _running.Add(t, handle);
         _ = ObserveAsync(t, number, handle);
@@ -324,9 +428,10 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
             return;
         }
         var spec = _graph.Tasks[t];
-        _pool.Release(spec.Resources);
+        ReleaseResources(t);
         result = TimeoutRetry.Interpret(spec, result);
-        _writer!.Write(new AttemptEnded(_taskIds[t], number, result.Outcome, result.ExitCode, result.Message, result.EndedAt));
+        ReleaseAdmission(t);
+        _writer!.Write(new AttemptEnded(_taskIds[t], number, result.Outcome, result.ExitCode, result.Message, result.EndedAt) { Usage = result.Usage });
         LogAttemptEnded(_logger, spec.Name, number, result.Outcome, result.ExitCode);
         AfterAttempt(t, result);
     }
@@ -334,6 +439,18 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     /// <summary>Applies the retry policy to an attempt's result and moves the task (and its downstream) on.</summary>
     private void AfterAttempt(int t, AttemptResult result)
     {
+        if (_restartAfterKill.Remove(t) && result.Outcome != AttemptOutcome.Succeeded && !_interrupted)
+        {
+            if (_state[t] == TaskState.Killing)
+            {
+                Transition(t, TaskState.Killed, FailureReason.None, "killed at start-up to start afresh");
+                Transition(t, TaskState.Waiting, FailureReason.None, "resumed");
+            }
+            _attemptsUsed[t] = 0;
+            Transition(t, TaskState.Ready, FailureReason.None, "starts afresh after its earlier attempt was killed (cold resume)", attemptCount: 0);
+            Enqueue(t);
+            return;
+        }
         if (_state[t] == TaskState.Killing)
         {
             // A kill was requested; the attempt may still have finished on its own first.
@@ -347,16 +464,18 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
             }
             return;
         }
-        var decision = TimeoutRetry.Retries(_graph.Tasks[t], result.Outcome, _attemptsUsed[t])
+        var spec = _graph.Tasks[t];
+        var decision = TimeoutRetry.Retries(spec, result.Outcome, _attemptsUsed[t])
             ? new RetryDecision(TaskState.Ready, FailureReason.None)
-            : RetryPolicy.Decide(result.Outcome, _attemptsUsed[t], _graph.Tasks[t].MaxAttempts);
+            : RetryPolicy.Decide(result, _attemptsUsed[t], spec.MaxAttempts, spec.Retry);
         switch (decision.Next)
         {
             case TaskState.Done:
                 Complete(t);
                 break;
             case TaskState.Ready:
-                Transition(t, TaskState.Ready, FailureReason.None, $"retry after attempt {_lastAttempt[t]} ({Describe(result)})");
+                var raised = RaiseResources(t, result.Outcome);
+                Transition(t, TaskState.Ready, FailureReason.None, $"retry after attempt {_lastAttempt[t]} ({Describe(result)}){raised}");
                 Enqueue(t);
                 break;
             case TaskState.Killed:
@@ -368,8 +487,58 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
                 Transition(t, TaskState.Failed, decision.Reason, Describe(result));
                 _failed++;
                 FailDownstream(t, $"upstream '{_graph.Tasks[t].Name}' failed");
+                if (_failFast && !_stopStarting)
+                {
+                    _stopStarting = true;
+                    LogFailFast(_logger, spec.Name);
+                }
                 break;
         }
+    }
+
+    /// <summary>
+    /// Raises memory or runtime for the retry of an attempt that ran out of it (jobmon's resource scaling), never
+    /// past what the machine offers; returns the change for the state history ("" when nothing changed).
+    /// </summary>
+    private string RaiseResources(int t, AttemptOutcome outcome)
+    {
+        var current = _resources[t];
+        if (outcome is not (AttemptOutcome.OutOfMemory or AttemptOutcome.TimedOut))
+        {
+            return "";
+        }
+        var next = _graph.Tasks[t].Retry.Scale(current, outcome, ++_scaledRetries[t]);
+        if (next.MemoryBytes > _capacity.MemoryBytes)
+        {
+            next = next with { MemoryBytes = Math.Max(current.MemoryBytes, _capacity.MemoryBytes) };
+        }
+        if (next == current)
+        {
+            return "";
+        }
+        _resources[t] = next;
+        return outcome == AttemptOutcome.OutOfMemory
+            ? $" with memory {ResourceParser.FormatMemory(next.MemoryBytes)}"
+            : $" with runtime {ResourceParser.FormatRuntime(next.Runtime)}";
+    }
+
+    /// <summary>Gives back the task's concurrency slots and tokens; tasks they held back go back in line.</summary>
+    private void ReleaseAdmission(int t)
+    {
+        _admission.Release(t, _unparked);
+        RequeueUnparked();
+    }
+
+    private void RequeueUnparked()
+    {
+        foreach (var u in _unparked)
+        {
+            if (_state[u] == TaskState.Ready)
+            {
+                Enqueue(u);
+            }
+        }
+        _unparked.Clear();
     }
 
     private static string Describe(AttemptResult result) => result.Outcome switch
@@ -428,7 +597,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         Enqueue(t);
     }
 
-    private void Enqueue(int t) => _ready.Enqueue(t, _graph.Tasks[t].Resources, _graph.Tasks[t].Priority);
+    private void Enqueue(int t) => _ready.Enqueue(t, _resources[t], _priority[t]);
 
     private void OnKillRequested(KillRequest request)
     {
@@ -543,7 +712,27 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         }
     }
 
+    public async Task<bool> SetLimitAsync(string? templateName, int maxConcurrent, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxConcurrent, 1);
+        var request = new LimitRequest(templateName, maxConcurrent, new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_events.Writer.TryWrite(request))
+        {
+            throw new InvalidOperationException($"the run of workflow '{_graph.Name}' has ended");
+        }
+        return await request.Reply.Task.WaitAsync(cancellationToken);
+    }
+
+    private void OnLimitRequested(LimitRequest request)
+    {
+        var known = _admission.SetLimit(request.Template, request.MaxConcurrent, _unparked);
+        RequeueUnparked();
+        request.Reply.TrySetResult(known);
+    }
+
     private abstract record RunEvent;
+
+    private sealed record LimitRequest(string? Template, int MaxConcurrent, TaskCompletionSource<bool> Reply) : RunEvent;
 
     private sealed record AttemptEndedEvent(int Task, int Attempt, AttemptResult Result) : RunEvent;
 
@@ -562,6 +751,9 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "ignored a late report for task {Task}: {From} -> {To} (the task already moved on)")]
     private static partial void LogUntimely(ILogger logger, string task, TaskState from, TaskState to);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "task {Task} failed and the run fails fast: no new task starts")]
+    private static partial void LogFailFast(ILogger logger, string task);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "run interrupted: killing {Count} running attempts")]
     private static partial void LogInterrupted(ILogger logger, int count);

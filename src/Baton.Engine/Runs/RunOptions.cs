@@ -1,9 +1,39 @@
+using Baton.Core.Gpus;
 using Baton.Core.Resources;
+using Baton.Engine.Scheduling;
 
 namespace Baton.Engine.Runs;
 
 /// <summary>How a run places work: what the machine offers Baton.</summary>
-public sealed record RunOptions(ResourceCapacity Capacity);
+public sealed record RunOptions(ResourceCapacity Capacity)
+{
+    /// <summary>What happens to attempts an earlier orchestrator left running (see docs/crash-safety.md).</summary>
+    public ResumeMode Resume { get; init; } = ResumeMode.Hot;
+
+    /// <summary>The GPUs Baton may hand out; none by default.</summary>
+    public GpuInventory Gpus { get; init; } = GpuInventory.Empty;
+
+    /// <summary>Memory used on the GPUs by processes Baton does not own; none when null.</summary>
+    public IGpuMemoryProbe? GpuProbe { get; init; }
+
+    /// <summary>How the ready queue picks the next task (backfill with a reservation after a bounded wait).</summary>
+    public SchedulingPolicy Scheduling { get; init; } = SchedulingPolicy.Default;
+
+    /// <summary>Named counting resources the workspace declares (<c>license: 2</c>), honoured by the scheduler.</summary>
+    public IReadOnlyDictionary<string, int> Tokens { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Stop starting new tasks after the first failure, whatever the workflow says.</summary>
+    public bool FailFast { get; init; }
+}
+
+/// <summary>What a run does with attempts that an earlier orchestrator started and that still run.</summary>
+public enum ResumeMode
+{
+    /// <summary>Re-attach and leave them running: their outcome is the task's, nothing runs twice.</summary>
+    Hot,
+    /// <summary>Kill them first, then run their tasks afresh.</summary>
+    Cold,
+}
 
 /// <summary>How a run ended.</summary>
 public sealed record RunSummary(

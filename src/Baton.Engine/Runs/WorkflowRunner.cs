@@ -1,11 +1,13 @@
 using Baton.Core.Errors;
 using Baton.Core.Executors;
+using Baton.Core.Gpus;
 using Baton.Core.Graph;
 using Baton.Core.Lifecycle;
 using Baton.Core.Resources;
 using Baton.Core.Stores;
 using Baton.Core.Workspaces;
 using Baton.Engine.Control;
+using Baton.Engine.Scheduling;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -31,10 +33,22 @@ public sealed class WorkflowRunner(
     /// Checks that every task can ever be placed on this machine. Throws <see cref="BatonInputException"/> naming
     /// the first task that cannot, before anything is written.
     /// </summary>
-    public static void EnsurePlaceable(WorkflowGraph graph, ResourceCapacity capacity)
+    public static void EnsurePlaceable(WorkflowGraph graph, ResourceCapacity capacity) =>
+        EnsurePlaceable(graph, capacity, GpuInventory.Empty);
+
+    /// <summary>
+    /// Checks that every task can ever be placed on this machine, GPUs included (enough devices, each with enough
+    /// memory in total). Throws <see cref="BatonInputException"/> naming the first task that cannot, and for GPUs the
+    /// largest device, before anything is written.
+    /// </summary>
+    public static void EnsurePlaceable(WorkflowGraph graph, ResourceCapacity capacity, GpuInventory gpus)
     {
         foreach (var task in graph.Tasks)
         {
+            if (gpus.WhyNever(task.Resources.Gpus) is { } never)
+            {
+                throw new BatonInputException(task.Location, $"task '{task.Name}' needs {never}");
+            }
             if (!capacity.CanEverFit(task.Resources))
             {
                 var what = task.Resources.Cpus > capacity.Cpus
@@ -46,11 +60,22 @@ public sealed class WorkflowRunner(
     }
 
     /// <summary>
+    /// <see cref="EnsurePlaceable(WorkflowGraph, ResourceCapacity, GpuInventory)"/>, and every token a task asks for is declared, in a sufficient amount. Throws
+    /// <see cref="BatonInputException"/> before anything is written.
+    /// </summary>
+    public static void EnsureRunnable(WorkflowGraph graph, RunOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        EnsurePlaceable(graph, options.Capacity, options.Gpus);
+        AdmissionControl.CheckTokens(graph, options.Tokens);
+    }
+
+    /// <summary>
     /// Records the workflow in the store without running anything and says what a run would do: a plan.
     /// </summary>
     public async Task<RunPlan> PlanAsync(WorkflowGraph graph, CancellationToken cancellationToken = default)
     {
-        EnsurePlaceable(graph, options.Capacity);
+        EnsureRunnable(graph, options);
         var registered = await RegisterAsync(graph, cancellationToken);
         var done = registered.Registration.States.Count(s => s == TaskState.Done);
         return new RunPlan(registered.Registration.WorkflowId, graph.Tasks.Count, done, graph.Tasks.Count - done, graph.EdgeCount);
@@ -68,7 +93,7 @@ public sealed class WorkflowRunner(
         Action<IRunControl>? onStarted = null,
         CancellationToken cancellationToken = default)
     {
-        EnsurePlaceable(graph, options.Capacity);
+        EnsureRunnable(graph, options);
         var started = _time.GetTimestamp();
         var (registration, directories, parameters) = await RegisterAsync(graph, cancellationToken);
         var runId = await store.StartRunAsync(registration.WorkflowId, Environment.MachineName, Environment.ProcessId, _time.GetUtcNow(), cancellationToken);

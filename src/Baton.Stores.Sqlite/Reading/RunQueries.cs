@@ -12,7 +12,7 @@ internal static class RunQueries
         using var command = connection.CreateCommand();
         // Newest first by id: ids follow the order runs were started in, whatever clocks said.
         command.CommandText = """
-            SELECT r.id, r.workflow_id, w.name, r.status, r.started_at, r.ended_at, r.host, r.pid
+            SELECT r.id, r.workflow_id, w.name, r.status, r.started_at, r.ended_at, r.host, r.pid, w.source_file, w.dag_hash
             FROM runs r JOIN workflows w ON w.id = r.workflow_id
             WHERE @workflow IS NULL OR w.name = @workflow
             ORDER BY r.id DESC
@@ -30,7 +30,11 @@ internal static class RunQueries
                 StoreTime.Parse(reader.GetString(4)),
                 reader.IsDBNull(5) ? null : StoreTime.Parse(reader.GetString(5)),
                 reader.GetString(6),
-                reader.GetInt32(7)));
+                reader.GetInt32(7))
+            {
+                SourceFile = reader.GetString(8),
+                DagHash = reader.GetString(9),
+            });
         }
         return runs;
     }

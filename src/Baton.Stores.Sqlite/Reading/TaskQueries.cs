@@ -154,7 +154,8 @@ internal static class TaskQueries
         {
             command.Transaction = transaction;
             command.CommandText = """
-                SELECT number, run_id, executor, executor_id, host, pid, directory, started_at, ended_at, outcome, exit_code, message
+                SELECT number, run_id, executor, executor_id, host, pid, directory, started_at, ended_at, outcome, exit_code, message,
+                       request_cpus, request_memory_bytes, request_runtime_seconds, wall_seconds, user_seconds, system_seconds, peak_rss_bytes
                 FROM attempts WHERE task_id = @id ORDER BY number
                 """;
             command.Parameters.AddWithValue("@id", taskId);
@@ -173,7 +174,11 @@ internal static class TaskQueries
                     reader.IsDBNull(8) ? null : StoreTime.Parse(reader.GetString(8)),
                     reader.IsDBNull(9) ? null : StoreWords.Outcome(reader.GetString(9)),
                     reader.IsDBNull(10) ? null : reader.GetInt32(10),
-                    reader.IsDBNull(11) ? null : reader.GetString(11)));
+                    reader.IsDBNull(11) ? null : reader.GetString(11))
+                {
+                    Resources = AttemptColumns.Resources(reader, 12),
+                    Usage = AttemptColumns.Usage(reader, 15),
+                });
             }
         }
         transaction.Commit();

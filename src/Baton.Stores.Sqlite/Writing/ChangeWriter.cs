@@ -42,6 +42,9 @@ internal sealed class ChangeWriter : IDisposable
     private readonly SqliteParameter _startPid;
     private readonly SqliteParameter _startDirectory;
     private readonly SqliteParameter _startAt;
+    private readonly SqliteParameter _startCpus;
+    private readonly SqliteParameter _startMemory;
+    private readonly SqliteParameter _startRuntime;
 
     private readonly SqliteCommand _endAttempt;
     private readonly SqliteParameter _endTaskId;
@@ -50,6 +53,10 @@ internal sealed class ChangeWriter : IDisposable
     private readonly SqliteParameter _endExitCode;
     private readonly SqliteParameter _endMessage;
     private readonly SqliteParameter _endAt;
+    private readonly SqliteParameter _endWall;
+    private readonly SqliteParameter _endUser;
+    private readonly SqliteParameter _endSystem;
+    private readonly SqliteParameter _endPeak;
 
     public ChangeWriter(SqliteConnection connection)
     {
@@ -80,8 +87,9 @@ internal sealed class ChangeWriter : IDisposable
         _historyAt = _insertHistory.Add("@at", SqliteType.Text);
 
         _insertAttempt = CommandParameters.Prepared(connection, """
-            INSERT INTO attempts (task_id, number, run_id, executor, executor_id, host, pid, directory, started_at)
-            VALUES (@task_id, @number, @run_id, @executor, @executor_id, @host, @pid, @directory, @at)
+            INSERT INTO attempts (task_id, number, run_id, executor, executor_id, host, pid, directory, started_at,
+                                  request_cpus, request_memory_bytes, request_runtime_seconds)
+            VALUES (@task_id, @number, @run_id, @executor, @executor_id, @host, @pid, @directory, @at, @cpus, @memory, @runtime)
             """);
         _startTaskId = _insertAttempt.Add("@task_id", SqliteType.Integer);
         _startNumber = _insertAttempt.Add("@number", SqliteType.Integer);
@@ -92,10 +100,14 @@ internal sealed class ChangeWriter : IDisposable
         _startPid = _insertAttempt.Add("@pid", SqliteType.Integer);
         _startDirectory = _insertAttempt.Add("@directory", SqliteType.Text);
         _startAt = _insertAttempt.Add("@at", SqliteType.Text);
+        _startCpus = _insertAttempt.Add("@cpus", SqliteType.Integer);
+        _startMemory = _insertAttempt.Add("@memory", SqliteType.Integer);
+        _startRuntime = _insertAttempt.Add("@runtime", SqliteType.Real);
 
         _endAttempt = CommandParameters.Prepared(connection, """
             UPDATE attempts
-            SET ended_at = @at, outcome = @outcome, exit_code = @exit_code, message = @message
+            SET ended_at = @at, outcome = @outcome, exit_code = @exit_code, message = @message,
+                wall_seconds = @wall, user_seconds = @user, system_seconds = @system, peak_rss_bytes = @peak
             WHERE task_id = @task_id AND number = @number
             """);
         _endTaskId = _endAttempt.Add("@task_id", SqliteType.Integer);
@@ -104,6 +116,10 @@ internal sealed class ChangeWriter : IDisposable
         _endExitCode = _endAttempt.Add("@exit_code", SqliteType.Integer);
         _endMessage = _endAttempt.Add("@message", SqliteType.Text);
         _endAt = _endAttempt.Add("@at", SqliteType.Text);
+        _endWall = _endAttempt.Add("@wall", SqliteType.Real);
+        _endUser = _endAttempt.Add("@user", SqliteType.Real);
+        _endSystem = _endAttempt.Add("@system", SqliteType.Real);
+        _endPeak = _endAttempt.Add("@peak", SqliteType.Integer);
 
         _commands = [_updateTask, _insertHistory, _insertAttempt, _endAttempt];
     }
@@ -174,6 +190,9 @@ internal sealed class ChangeWriter : IDisposable
                 _startPid.Value = started.ProcessId.OrNull();
                 _startDirectory.Value = started.Directory;
                 _startAt.Value = StoreTime.ToText(started.At);
+                _startCpus.Value = (started.Resources?.Cpus).OrNull();
+                _startMemory.Value = (started.Resources?.MemoryBytes).OrNull();
+                _startRuntime.Value = (started.Resources?.Runtime?.TotalSeconds).OrNull();
                 _insertAttempt.ExecuteNonQuery();
                 break;
 
@@ -184,6 +203,10 @@ internal sealed class ChangeWriter : IDisposable
                 _endExitCode.Value = ended.ExitCode.OrNull();
                 _endMessage.Value = ended.Message.OrNull();
                 _endAt.Value = StoreTime.ToText(ended.At);
+                _endWall.Value = (ended.Usage?.Wall.TotalSeconds).OrNull();
+                _endUser.Value = (ended.Usage?.UserCpu.TotalSeconds).OrNull();
+                _endSystem.Value = (ended.Usage?.SystemCpu.TotalSeconds).OrNull();
+                _endPeak.Value = (ended.Usage?.PeakRssBytes).OrNull();
                 if (_endAttempt.ExecuteNonQuery() != 1)
                 {
                     throw new InvalidOperationException($"cannot apply {Describe(change)}: task {ended.TaskId} has no attempt {ended.Number}");

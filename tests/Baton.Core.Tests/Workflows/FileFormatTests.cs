@@ -59,7 +59,7 @@ public sealed class FileFormatTests
             task: [{ name: a, command: echo a }]
             """;
         Assert.Equal(
-            "wf.yaml:2:1: unknown key 'task' in the workflow (did you mean 'tasks'?); allowed keys: name, workflow_args, defaults, templates, tasks",
+            "wf.yaml:2:1: unknown key 'task' in the workflow (did you mean 'tasks'?); allowed keys: name, workflow_args, defaults, templates, tasks, max_concurrent, fail_fast, attributes",
             Error(yaml));
     }
 
@@ -74,7 +74,7 @@ public sealed class FileFormatTests
             tasks: [{ name: a, command: echo a }]
             """;
         Assert.Equal(
-            "wf.yaml:4:5: unknown key 'comand' in template 'sim' (did you mean 'command'?); allowed keys: command, node_args, task_args, op_args, resources, max_attempts, priority",
+            "wf.yaml:4:5: unknown key 'comand' in template 'sim' (did you mean 'command'?); allowed keys: command, node_args, task_args, op_args, resources, max_attempts, priority, max_concurrent, resource_scales, retry_on_exit_codes, no_retry_on_exit_codes, tokens",
             Error(yaml));
     }
 
@@ -89,7 +89,7 @@ public sealed class FileFormatTests
                 afterr: [b]
             """;
         Assert.Equal(
-            "wf.yaml:5:5: unknown key 'afterr' in a task (did you mean 'after'?); allowed keys: name, template, command, foreach, args, after, tags, attributes, resources, max_attempts, priority",
+            "wf.yaml:5:5: unknown key 'afterr' in a task (did you mean 'after'?); allowed keys: name, template, command, foreach, args, after, tags, attributes, resources, max_attempts, priority, resource_scales, retry_on_exit_codes, no_retry_on_exit_codes, tokens",
             Error(yaml));
     }
 
@@ -103,14 +103,14 @@ public sealed class FileFormatTests
                 command: echo a
                 resources: { cpu: 2 }
             """;
-        Assert.Equal("wf.yaml:5:18: unknown key 'cpu' in resources (did you mean 'cpus'?); allowed keys: cpus, memory, runtime", Error(resources));
+        Assert.Equal("wf.yaml:5:18: unknown key 'cpu' in resources (did you mean 'cpus'?); allowed keys: cpus, memory, runtime, gpus, gpu_memory", Error(resources));
         const string defaults = """
             name: a
             defaults:
               retries: 2
             tasks: [{ name: a, command: echo a }]
             """;
-        Assert.Equal("wf.yaml:3:3: unknown key 'retries' in defaults; allowed keys: resources, max_attempts, priority", Error(defaults));
+        Assert.Equal("wf.yaml:3:3: unknown key 'retries' in defaults; allowed keys: resources, max_attempts, priority, resource_scales, retry_on_exit_codes, no_retry_on_exit_codes, tokens", Error(defaults));
     }
 
     [Fact]

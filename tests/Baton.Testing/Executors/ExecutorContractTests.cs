@@ -48,8 +48,10 @@ public abstract class ExecutorContractTests : IDisposable
         return path;
     }
 
-    protected static AttemptRequest Request(string taskDirectory, IReadOnlyList<string> argv, int attempt = 1, TimeSpan? runtime = null) =>
-        new("contract-task", attempt, argv, taskDirectory, WorkspaceLayout.AttemptDirectory(taskDirectory, attempt), new ResourceRequest(1, 0, runtime));
+    protected static AttemptRequest Request(string taskDirectory, IReadOnlyList<string> argv, int attempt = 1, TimeSpan? runtime = null, long memoryBytes = 0) =>
+        new("contract-task", attempt, argv, taskDirectory, WorkspaceLayout.AttemptDirectory(taskDirectory, attempt), new ResourceRequest(1, memoryBytes, runtime));
+
+    private const long MiB = 1024 * 1024;
 
     /// <summary><c>/bin/sh -c SCRIPT sh ARGS...</c>: the script is the test's own; ARGS reach it as "$@".</summary>
     protected static string[] Shell(string script, params string[] args) => ["/bin/sh", "-c", script, "sh", .. args];
@@ -365,6 +367,153 @@ public abstract class ExecutorContractTests : IDisposable
                 slots.Release();
             }
         }
+    }
+
+    /// <summary>What the store records of a started attempt, as the engine builds it.</summary>
+    protected static AttemptRecord RecordOf(AttemptRequest request, IAttemptHandle handle)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(handle);
+        return new AttemptRecord(request.TaskName, request.Attempt, handle.ExecutorId, handle.Host, handle.ProcessId, handle.StartedAt,
+            request.WorkingDirectory, request.AttemptDirectory, request.Resources);
+    }
+
+    /// <summary>
+    /// The record changed so that it names a live process that is not the attempt (as after the attempt's pid was
+    /// reused); null for an executor without process ids, which skips that case.
+    /// </summary>
+    protected virtual AttemptRecord? WithReusedProcessId(AttemptRecord record) => null;
+
+    [Fact]
+    public async Task Reattaching_to_an_attempt_that_has_ended_reports_its_recorded_outcome()
+    {
+        var request = Request(NewTaskDirectory(), Shell("exit 3"));
+        AttemptRecord record;
+        await using (var first = CreateExecutor())
+        {
+            var (handle, result) = await RunAsync(first, request);
+            AssertOutcome(AttemptOutcome.Failed, result, request);
+            record = RecordOf(request, handle);
+        }
+
+        await using var second = CreateExecutor();
+        var reattached = await second.ReattachAsync(record, Ct);
+        var again = await CompleteAsync(reattached);
+
+        AssertOutcome(AttemptOutcome.Failed, again, request);
+        Assert.Equal(3, again.ExitCode);
+    }
+
+    [Fact]
+    public async Task Reattaching_to_a_running_attempt_completes_when_it_ends()
+    {
+        await using var first = CreateExecutor();
+        var taskDirectory = NewTaskDirectory();
+        var request = Request(taskDirectory, Shell("touch started; while [ ! -f release ]; do sleep 0.05; done; echo done"));
+        var handle = await first.StartAsync(request, Ct);
+        await Eventually.WaitUntilAsync(() => File.Exists(Path.Combine(taskDirectory, "started")), FileTimeout, Ct);
+
+        await using var second = CreateExecutor();
+        var reattached = await second.ReattachAsync(RecordOf(request, handle), Ct);
+        Assert.False(reattached.Completion.IsCompleted, "the re-attached attempt ended while its program still runs");
+        await File.WriteAllTextAsync(Path.Combine(taskDirectory, "release"), "", Ct);
+        var result = await CompleteAsync(reattached);
+
+        AssertOutcome(AttemptOutcome.Succeeded, result, request);
+        AssertOutcome(AttemptOutcome.Succeeded, await CompleteAsync(handle), request);
+    }
+
+    [Fact]
+    public async Task Reattaching_to_an_attempt_gone_without_exit_json_reports_it_lost()
+    {
+        var request = Request(NewTaskDirectory(), Shell("exit 0"));
+        AttemptRecord record;
+        await using (var first = CreateExecutor())
+        {
+            var (handle, _) = await RunAsync(first, request);
+            record = RecordOf(request, handle);
+        }
+        File.Delete(WorkspaceLayout.ExitFile(request.AttemptDirectory));
+
+        await using var second = CreateExecutor();
+        var result = await CompleteAsync(await second.ReattachAsync(record, Ct));
+
+        AssertOutcome(AttemptOutcome.Lost, result, request);
+    }
+
+    [Fact]
+    public async Task Reattaching_to_an_attempt_whose_pid_was_reused_does_not_take_the_other_process_for_it()
+    {
+        var request = Request(NewTaskDirectory(), Shell("exit 0"));
+        AttemptRecord record;
+        await using (var first = CreateExecutor())
+        {
+            var (handle, _) = await RunAsync(first, request);
+            record = RecordOf(request, handle);
+        }
+        File.Delete(WorkspaceLayout.ExitFile(request.AttemptDirectory));
+        if (WithReusedProcessId(record) is not { } reused)
+        {
+            return;
+        }
+
+        await using var second = CreateExecutor();
+        var result = await CompleteAsync(await second.ReattachAsync(reused, Ct));
+
+        AssertOutcome(AttemptOutcome.Lost, result, request);
+    }
+
+    [Fact]
+    public async Task Usage_reports_the_peak_memory_of_a_program_that_touches_200_MiB()
+    {
+        await using var executor = CreateExecutor();
+        // dd reads /dev/zero into one 200 MiB buffer: every page of it is touched.
+        var request = Request(NewTaskDirectory(), ["dd", "if=/dev/zero", "of=/dev/null", "bs=200M", "count=2"]);
+
+        var (_, result) = await RunAsync(executor, request);
+
+        AssertOutcome(AttemptOutcome.Succeeded, result, request);
+        var usage = Assert.IsType<AttemptUsage>(result.Usage);
+        Assert.InRange(usage.PeakRssBytes, 200 * MiB * 9 / 10, 200 * MiB * 11 / 10);
+        Assert.True(usage.Wall > TimeSpan.Zero, $"wall time {usage.Wall}");
+        Assert.True(usage.Cpu > TimeSpan.Zero, $"cpu time {usage.Cpu}");
+    }
+
+    [Fact]
+    public async Task An_attempt_past_its_memory_limit_ends_out_of_memory()
+    {
+        await using var executor = CreateExecutor();
+        var request = Request(NewTaskDirectory(), ["dd", "if=/dev/zero", "of=/dev/null", "bs=256M", "count=40"], memoryBytes: 64 * MiB);
+
+        var (_, result) = await RunAsync(executor, request);
+
+        AssertOutcome(AttemptOutcome.OutOfMemory, result, request);
+        Assert.Contains("memory limit", result.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_attempt_within_its_memory_limit_is_left_alone()
+    {
+        await using var executor = CreateExecutor();
+        var request = Request(NewTaskDirectory(), ["dd", "if=/dev/zero", "of=/dev/null", "bs=64M", "count=4"], memoryBytes: 256 * MiB);
+
+        var (_, result) = await RunAsync(executor, request);
+
+        AssertOutcome(AttemptOutcome.Succeeded, result, request);
+        Assert.InRange(Assert.IsType<AttemptUsage>(result.Usage).PeakRssBytes, 64 * MiB, 256 * MiB);
+    }
+
+    [Fact]
+    public async Task A_small_program_under_a_small_memory_limit_is_not_charged_for_its_executor()
+    {
+        // A program needs a few MiB; whatever starts it (a supervisor, a job step) must not be counted as its memory.
+        await using var executor = CreateExecutor();
+        var request = Request(NewTaskDirectory(), Shell("sleep 0.2; echo small"), memoryBytes: 16 * MiB);
+
+        var (_, result) = await RunAsync(executor, request);
+
+        AssertOutcome(AttemptOutcome.Succeeded, result, request);
+        Assert.True(Assert.IsType<AttemptUsage>(result.Usage).PeakRssBytes < 16 * MiB, $"peak {result.Usage!.PeakRssBytes} bytes");
     }
 
     public void Dispose()
