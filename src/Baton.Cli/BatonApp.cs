@@ -65,6 +65,9 @@ public static class BatonApp
         root.Subcommands.Add(SetCommand.Create(common, Context));
         root.Subcommands.Add(ResourcesCommand.Create(common, Context));
         root.Subcommands.Add(ResumeCommand.Create(common, Context));
+        root.Subcommands.Add(LimitCommand.Create(common, Context));
+        root.Subcommands.Add(ErrorsCommand.Create(common, Context));
+        root.Subcommands.Add(UsageCommand.Create(common, Context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

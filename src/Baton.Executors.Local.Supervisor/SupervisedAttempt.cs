@@ -8,7 +8,9 @@ namespace Baton.Executors.Local.Supervisor;
 /// recorded: exit.json is written while the program is still an unreaped zombie (so once its pid is gone, the
 /// record is there), then whatever it left in its process group is cleared, then the executor is told.
 /// </summary>
-internal sealed class SupervisedAttempt(Supervisor owner, long id, int pid, long startTime, byte[] exitFile) : IChildObserver
+/// <param name="spawnedAt">When the spawn began (a timestamp of the owner's time provider), for the wall time.</param>
+/// <param name="spawnerPeak">The supervisor's own peak resident set at the spawn (see <see cref="Native.OwnPeakRss"/>).</param>
+internal sealed class SupervisedAttempt(Supervisor owner, long id, int pid, long startTime, byte[] exitFile, long spawnedAt, long spawnerPeak) : IChildObserver
 {
     private const string KilledReason = "killed";
     private const string TimedOutReason = "timed_out";
@@ -27,17 +29,7 @@ internal sealed class SupervisedAttempt(Supervisor owner, long id, int pid, long
 
     private byte[]? _record;
 
-    // Set when the program was spawned (the constructor runs right after), for the wall time of its usage.
-    private readonly long _spawnedAt = owner.Time.GetTimestamp();
-
     public long Id => id;
-
-    /// <summary>
-    /// The supervisor's own largest resident set when it spawned the program. posix_spawn's child runs in the
-    /// supervisor's memory until it execs, and the kernel carries that memory's peak into the child's ru_maxrss;
-    /// a figure not above this one may be the supervisor's, not the program's, so it is not reported.
-    /// </summary>
-    public long InheritedMaxRssBytes { get; init; }
 
     private TimeProvider Time => owner.Time;
 
@@ -130,10 +122,11 @@ internal sealed class SupervisedAttempt(Supervisor owner, long id, int pid, long
         }
         return new ExitUsage
         {
-            WallSeconds = Math.Round(Time.GetElapsedTime(_spawnedAt).TotalSeconds, 6),
+            WallSeconds = Math.Round(Time.GetElapsedTime(spawnedAt).TotalSeconds, 6),
             UserSeconds = user.TotalSeconds,
             SystemSeconds = system.TotalSeconds,
-            MaxRssBytes = maxRss > InheritedMaxRssBytes ? maxRss : 0,
+            MaxRssBytes = maxRss,
+            MaxRssIsUpperBound = maxRss <= spawnerPeak,
         };
     }
 

@@ -175,6 +175,8 @@ internal sealed unsafe class Supervisor : IDisposable
             Replies.Failed(id, "the orchestrator that asked for it has ended");
             return;
         }
+        var spawnedAt = Time.GetTimestamp();
+        var spawnerPeak = Native.OwnPeakRss();
         var error = _spawner.Spawn(argv[0], argv, workingDirectory, stdoutPath, stderrPath, variables, out var pid);
         if (error == Native.ENOEXEC)
         {
@@ -200,7 +202,7 @@ internal sealed unsafe class Supervisor : IDisposable
         {
             Replies.Error("cannot write the pid file next to '" + Encoding.UTF8.GetString(exitFile) + "': " + Marshal.GetPInvokeErrorMessage(pidFileError));
         }
-        var attempt = new SupervisedAttempt(this, id, pid, startTime, exitFile) { InheritedMaxRssBytes = Native.SelfMaxRssBytes() };
+        var attempt = new SupervisedAttempt(this, id, pid, startTime, exitFile, spawnedAt, spawnerPeak);
         lock (_gate)
         {
             _attempts[id] = attempt;

@@ -109,6 +109,14 @@ public sealed record ExitUsage
     [JsonPropertyName("max_rss_bytes")]
     public long MaxRssBytes { get; init; }
 
+    /// <summary>
+    /// True when <see cref="MaxRssBytes"/> did not exceed the supervisor's own peak when it started the program: the
+    /// kernel counts the spawner's memory at exec, so the figure is then only an upper bound of the program's peak.
+    /// </summary>
+    [JsonPropertyName("max_rss_upper_bound")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool MaxRssIsUpperBound { get; init; }
+
     public AttemptUsage ToAttemptUsage() => new(
         TimeSpan.FromSeconds(WallSeconds), TimeSpan.FromSeconds(UserSeconds), TimeSpan.FromSeconds(SystemSeconds), MaxRssBytes);
 }

@@ -166,7 +166,7 @@ public sealed class LocalAttemptHandle : IAttemptHandle
         AttemptResult result;
         if (ExitRecords.TryParse(record, out var parsed, out var error))
         {
-            result = WithMemory(parsed!.ToResult(StartedAt, endedAt));
+            result = WithMemory(parsed!.ToResult(StartedAt, endedAt), parsed.Usage?.MaxRssIsUpperBound ?? false);
         }
         else
         {
@@ -182,21 +182,22 @@ public sealed class LocalAttemptHandle : IAttemptHandle
     /// watcher sums the tree) and holds the attempt to its memory limit even when it ended between two checks:
     /// a peak past the limit is out of memory, as a cgroup would have made it.
     /// </summary>
-    private AttemptResult WithMemory(AttemptResult result)
+    private AttemptResult WithMemory(AttemptResult result, bool kernelPeakIsUpperBound)
     {
         var sampled = Volatile.Read(ref _sampledPeak);
-        if (result.Usage is { } usage && sampled > usage.PeakRssBytes)
+        // Only a figure known to be the attempt's own may find it past its limit.
+        var known = Math.Max(sampled, kernelPeakIsUpperBound ? 0 : result.Usage?.PeakRssBytes ?? 0);
+        if (result.Usage is { } usage && known > 0 && (kernelPeakIsUpperBound || known > usage.PeakRssBytes))
         {
-            result = result with { Usage = usage with { PeakRssBytes = sampled } };
+            result = result with { Usage = usage with { PeakRssBytes = known } };
         }
-        var peak = result.Usage?.PeakRssBytes ?? sampled;
-        if (MemoryLimit > 0 && peak > MemoryLimit && result.Outcome is AttemptOutcome.Succeeded or AttemptOutcome.Failed)
+        if (MemoryLimit > 0 && known > MemoryLimit && result.Outcome is AttemptOutcome.Succeeded or AttemptOutcome.Failed)
         {
             result = result with
             {
                 Outcome = AttemptOutcome.OutOfMemory,
                 Message = string.Create(CultureInfo.InvariantCulture,
-                    $"memory limit {ResourceParser.FormatMemory(MemoryLimit)} exceeded: the peak resident memory was {ResourceParser.FormatMeasuredMemory(peak)} (seen after the attempt ended)"),
+                    $"memory limit {ResourceParser.FormatMemory(MemoryLimit)} exceeded: the peak resident memory was {ResourceParser.FormatMeasuredMemory(known)} (seen after the attempt ended)"),
             };
         }
         return result;

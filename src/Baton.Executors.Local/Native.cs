@@ -113,6 +113,9 @@ internal static unsafe partial class Native
     [LibraryImport("libc", EntryPoint = "syscall", SetLastError = true)]
     private static partial long SyscallWaitId(long number, long idType, long id, void* info, long options, void* rusage);
 
+    [LibraryImport("libc", EntryPoint = "getrusage", SetLastError = true)]
+    private static partial int GetRusage(int who, void* usage);
+
     [LibraryImport("libc", EntryPoint = "waitpid", SetLastError = true)]
     internal static partial int WaitPid(int pid, out int status, int options);
 
@@ -249,16 +252,16 @@ internal static unsafe partial class Native
         return true;
     }
 
-    [LibraryImport("libc", EntryPoint = "getrusage", SetLastError = true)]
-    private static partial int GetRusage(int who, byte* usage);
-
-    private const int RUSAGE_SELF = 0;
-
-    /// <summary>This process's largest resident set so far (the kernel's ru_maxrss for RUSAGE_SELF), in bytes; 0 if unreadable.</summary>
-    internal static long SelfMaxRssBytes()
+    /// <summary>
+    /// This process's own peak resident set (bytes). A program started with posix_spawn (vfork) execs from this
+    /// process's memory, and the kernel folds that memory's peak into the program's ru_maxrss at exec: a program
+    /// whose ru_maxrss does not exceed this figure may never have used that much itself.
+    /// </summary>
+    internal static long OwnPeakRss()
     {
         var usage = stackalloc byte[RusageSize];
-        return GetRusage(RUSAGE_SELF, usage) == 0 ? *(long*)(usage + RusageMaxRssOffset) * 1024 : 0;
+        new Span<byte>(usage, RusageSize).Clear();
+        return GetRusage(0 /* RUSAGE_SELF */, usage) == 0 ? *(long*)(usage + RusageMaxRssOffset) * 1024 : long.MaxValue;
     }
 
     /// <summary>A wait status as a shell reports it: the exit code, or 128 + N when signal N ended the process.</summary>

@@ -159,6 +159,15 @@ public sealed class SqliteStore : IBatonStore
     public ValueTask<TaskDetails?> GetTaskDetailsAsync(long taskId, CancellationToken cancellationToken) =>
         Read(connection => TaskQueries.Details(connection, taskId), cancellationToken);
 
+    public ValueTask<IReadOnlyList<AttemptListing>> ListAttemptsAsync(AttemptFilter filter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        return Read(connection => AttemptQueries.List(connection, filter, cancellationToken), cancellationToken);
+    }
+
+    public ValueTask<IReadOnlyList<WorkflowRow>> ListWorkflowsAsync(string? name, CancellationToken cancellationToken) =>
+        Read(connection => RunQueries.Workflows(connection, name), cancellationToken);
+
     public ValueTask<IReadOnlyList<RunRow>> ListRunsAsync(string? workflow, CancellationToken cancellationToken) =>
         Read(connection => RunQueries.List(connection, workflow), cancellationToken);
 

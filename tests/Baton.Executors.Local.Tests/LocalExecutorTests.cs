@@ -102,6 +102,21 @@ public sealed class LocalExecutorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_small_program_under_a_small_memory_limit_is_not_charged_with_the_supervisors_memory()
+    {
+        // The kernel folds the spawning supervisor's peak (tens of MiB) into a vfork-spawned program's ru_maxrss;
+        // that figure must neither end a small attempt out of memory nor pass for its own peak.
+        await using var executor = NewExecutor();
+        var request = Request(NewTaskDirectory(), ["/bin/true"]) with { Resources = new ResourceRequest(1, 4L << 20, null) };
+
+        var result = await CompleteAsync(await executor.StartAsync(request, Ct));
+
+        Assert.Equal(AttemptOutcome.Succeeded, result.Outcome);
+        var record = ExitRecords.TryRead(WorkspaceLayout.ExitFile(request.AttemptDirectory), out var parsed, out _) ? parsed : null;
+        Assert.True(record?.Usage?.MaxRssIsUpperBound, "the record should say its max_rss_bytes is only an upper bound");
+    }
+
+    [Fact]
     public async Task The_supervisor_runs_in_a_session_of_its_own_and_exits_when_the_executor_is_disposed()
     {
         var executor = NewExecutor();

@@ -20,8 +20,9 @@ internal static class ListCommand
         var template = new Option<string?>("--template") { Description = "Only tasks of this template" };
         var tag = new Option<string?>("--tag") { Description = "Only tasks with this tag" };
         var limit = new Option<int?>("--limit") { Description = "At most this many tasks" };
+        var attribute = new Option<string?>("--attr") { Description = "Only tasks whose attribute (or whose workflow's) KEY has VALUE: --attr KEY=VALUE" };
         var json = CommonOptions.Json();
-        var command = new Command("ls", "List tasks with their state") { workflow, state, template, tag, limit, json };
+        var command = new Command("ls", "List tasks with their state") { workflow, state, template, tag, limit, attribute, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var cli = context(parse);
@@ -34,6 +35,7 @@ internal static class ListCommand
                 Template = parse.GetValue(template),
                 Tag = parse.GetValue(tag),
                 Limit = parse.GetValue(limit),
+                Attribute = parse.GetValue(attribute) is { } text ? ParseAttribute(text) : null,
             }, cancellationToken);
             if (parse.GetValue(json))
             {
@@ -86,5 +88,13 @@ internal static class ListCommand
         };
         var text = reason == FailureReason.None ? state.ToWord() : $"{state.ToWord()} ({reason.ToWord()})";
         return $"[{colour}]{Markup.Escape(text)}[/]";
+    }
+
+    private static KeyValuePair<string, string> ParseAttribute(string text)
+    {
+        var equals = text.IndexOf('=', StringComparison.Ordinal);
+        return equals > 0
+            ? new(text[..equals], text[(equals + 1)..])
+            : throw new BatonInputException($"--attr '{text}' is not KEY=VALUE");
     }
 }

@@ -27,15 +27,19 @@ internal static class RunCommand
         var noProgress = new Option<bool>("--no-progress") { Description = "Print only the summary" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate the workflow, record it in the workspace and say what would run, without running anything" };
         var failFast = FailFastOption();
+        var newWorkflow = new Option<bool>("--new-workflow")
+        {
+            Description = "Record the file as a new workflow even though one with its name and workflow_args exists with other tasks",
+        };
         var command = new Command("run", "Run a workflow file; tasks that are already done do not run again")
         {
-            file, cpus, memory, noProgress, dryRun, failFast,
+            file, cpus, memory, noProgress, dryRun, failFast, newWorkflow,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             context(parse),
             parse.GetValue(file)!,
             parse.GetValue(common.Workspace),
-            new RunSettings(parse.GetValue(cpus), parse.GetValue(memory), !parse.GetValue(noProgress), parse.GetValue(dryRun), parse.GetValue(failFast)),
+            new RunSettings(parse.GetValue(cpus), parse.GetValue(memory), !parse.GetValue(noProgress), parse.GetValue(dryRun), parse.GetValue(failFast)) { NewWorkflow = parse.GetValue(newWorkflow) },
             cancellationToken));
         return command;
     }
@@ -43,7 +47,10 @@ internal static class RunCommand
     internal static Option<bool> FailFastOption() => new("--fail-fast") { Description = "Start no new task after the first task fails" };
 
     /// <summary>The options of <c>baton run</c> that <c>baton resume</c> shares.</summary>
-    internal sealed record RunSettings(int? Cpus, string? Memory, bool ProgressShown, bool DryRun, bool FailFast);
+    internal sealed record RunSettings(int? Cpus, string? Memory, bool ProgressShown, bool DryRun, bool FailFast)
+    {
+        public bool NewWorkflow { get; init; }
+    }
 
     internal static Task<int> RunAsync(CliContext cli, string file, string? workspace, RunSettings run, CancellationToken cancellationToken) =>
         RunAsync(cli, WorkflowCompiler.CompileFile(file), workspace, run, cancellationToken);
@@ -56,7 +63,7 @@ internal static class RunCommand
         var settings = Directory.Exists(layout.Root) ? WorkspaceSettings.Load(layout.Root) : new WorkspaceSettings(null, null);
         var capacity = MachineCapacity.Resolve(cpus, memory, settings);
         var (gpus, gpuProbe, _) = MachineGpus.Resolve(settings, cli.Time);
-        var options = new RunOptions(capacity) { Gpus = gpus, GpuProbe = gpuProbe, Tokens = settings.Tokens, FailFast = runSettings.FailFast };
+        var options = new RunOptions(capacity) { Gpus = gpus, GpuProbe = gpuProbe, Tokens = settings.Tokens, FailFast = runSettings.FailFast, NewWorkflow = runSettings.NewWorkflow };
         WorkflowRunner.EnsureRunnable(graph, options);
 
         await using var store = await WorkspaceStore.OpenAsync(layout, create: true, cli.Loggers, cancellationToken);
@@ -80,7 +87,7 @@ internal static class RunCommand
         var summary = await run;
 
         var failures = summary.Failed + summary.Killed > 0
-            ? await store.ListTasksAsync(new TaskFilter { Workflow = graph.Name, States = [TaskState.Failed, TaskState.Killed] }, CancellationToken.None)
+            ? await store.ListTasksAsync(new TaskFilter { WorkflowId = summary.WorkflowId, States = [TaskState.Failed, TaskState.Killed] }, CancellationToken.None)
             : [];
         RunView.Summary(cli.Console, graph.Name, summary, progress, failures);
         return summary.Succeeded ? ExitCodes.Success : summary.Interrupted ? ExitCodes.Interrupted : ExitCodes.TasksFailed;

@@ -3,6 +3,9 @@ using System.Globalization;
 using System.Text.Json;
 using Baton.Cli.Rendering;
 using Baton.Cli.Workspaces;
+using Baton.Core.Lifecycle;
+using Baton.Core.Stores;
+using Baton.Engine.Status;
 using Spectre.Console;
 
 namespace Baton.Cli.Commands;
@@ -20,14 +23,23 @@ internal static class RunsCommand
             var cli = context(parse);
             await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli.Loggers, cancellationToken);
             var runs = await store.ListRunsAsync(parse.GetValue(workflow), cancellationToken);
+            // The tasks' current states, per workflow version (runs of one workflow share them).
+            var counts = new Dictionary<long, IReadOnlyDictionary<TaskState, int>>();
+            foreach (var id in runs.Select(r => r.WorkflowId).Distinct())
+            {
+                counts[id] = await StatusReport.CountsAsync(store, new TaskFilter { WorkflowId = id }, cancellationToken);
+            }
             if (parse.GetValue(json))
             {
-                var rows = runs.Select(r => new RunJson(r.RunId, r.Workflow, r.Status.ToString().ToLowerInvariant(), r.StartedAt, r.EndedAt, r.Host, r.ProcessId)).ToArray();
+                var rows = runs.Select(r => new RunJson(r.RunId, r.Workflow, r.Status.ToString().ToLowerInvariant(), r.StartedAt, r.EndedAt, r.Host, r.ProcessId)
+                {
+                    Tasks = counts[r.WorkflowId].ToDictionary(kv => kv.Key.ToWord(), kv => kv.Value),
+                }).ToArray();
                 await cli.Output.WriteLineAsync(JsonSerializer.Serialize(rows, CliJson.Default.RunJsonArray));
                 return ExitCodes.Success;
             }
             var table = new Table().Border(TableBorder.Simple);
-            table.AddColumns("run", "workflow", "status", "started (UTC)", "ended (UTC)", "host", "pid");
+            table.AddColumns("run", "workflow", "status", "started (UTC)", "ended (UTC)", "host", "pid", "tasks now");
             foreach (var r in runs)
             {
                 table.AddRow(
@@ -37,7 +49,8 @@ internal static class RunsCommand
                     r.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
                     r.EndedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "",
                     Markup.Escape(r.Host),
-                    r.ProcessId.ToString(CultureInfo.InvariantCulture));
+                    r.ProcessId.ToString(CultureInfo.InvariantCulture),
+                    Markup.Escape(StatusReport.Describe(counts[r.WorkflowId])));
             }
             cli.Console.Write(table);
             return ExitCodes.Success;

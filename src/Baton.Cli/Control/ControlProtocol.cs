@@ -25,6 +25,13 @@ internal sealed record ControlRequest(string Op, string Workflow, string[] Tasks
 {
     /// <summary>For <c>set</c>: the <c>KEY=VALUE</c> words.</summary>
     public string[] Values { get; init; } = [];
+
+    /// <summary>Changes a concurrency limit (<c>baton limit</c>): of <see cref="Template"/>, or of the workflow when null.</summary>
+    public const string LimitOp = "limit";
+
+    public string? Template { get; init; }
+
+    public int? Limit { get; init; }
 }
 
 internal sealed record ControlTaskResult(string Task, string Outcome);

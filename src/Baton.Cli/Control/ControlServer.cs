@@ -108,6 +108,10 @@ internal sealed partial class ControlServer : IAsyncDisposable
         {
             return new ControlResponse(run.Workflow, [], null) { Resources = await run.ResourcesAsync(_stop.Token) };
         }
+        if (request is { Op: ControlRequest.LimitOp })
+        {
+            return await LimitAsync(run, request);
+        }
         if (request is not { Op: "kill" or "set" })
         {
             return new ControlResponse(run.Workflow, [], $"unknown request '{request?.Op}'");
@@ -129,6 +133,22 @@ internal sealed partial class ControlServer : IAsyncDisposable
         }
         var report = await run.KillAsync(request.Tasks, _stop.Token);
         return new ControlResponse(run.Workflow, report.Tasks.Select(t => new ControlTaskResult(t.Task, t.Outcome)).ToArray(), null);
+    }
+
+    private async Task<ControlResponse> LimitAsync(IRunControl run, ControlRequest request)
+    {
+        if (!string.Equals(request.Workflow, run.Workflow, StringComparison.Ordinal))
+        {
+            return new ControlResponse(run.Workflow, [], null);
+        }
+        if (request.Limit is not ({ } limit and >= 1))
+        {
+            return new ControlResponse(run.Workflow, [], "a concurrency limit is a whole number of at least 1");
+        }
+        var what = request.Template is null ? $"workflow '{run.Workflow}'" : $"template '{request.Template}'";
+        return await run.SetLimitAsync(request.Template, limit, _stop.Token)
+            ? new ControlResponse(run.Workflow, [new ControlTaskResult(what, $"at most {limit} at once")], null)
+            : new ControlResponse(run.Workflow, [], $"workflow '{run.Workflow}' has no template '{request.Template}'");
     }
 
     /// <summary>

@@ -67,10 +67,16 @@ internal sealed record TaskDetailsJson(
     IReadOnlyList<HistoryJson> History,
     IReadOnlyList<AttemptJson> Attempts);
 
-internal sealed record RunJson(long Run, string Workflow, string Status, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string Host, int Pid);
+internal sealed record RunJson(long Run, string Workflow, string Status, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string Host, int Pid)
+{
+    /// <summary>How many of the workflow's tasks are in each state now.</summary>
+    public IReadOnlyDictionary<string, int> Tasks { get; init; } = new Dictionary<string, int>();
+}
 
 [JsonSerializable(typeof(TaskJson[]), TypeInfoPropertyName = "TaskJsonArray")]
 [JsonSerializable(typeof(TaskDetailsJson))]
 [JsonSerializable(typeof(RunJson[]), TypeInfoPropertyName = "RunJsonArray")]
+[JsonSerializable(typeof(Baton.Engine.Status.ErrorCluster[]), TypeInfoPropertyName = "ErrorClusterArray")]
+[JsonSerializable(typeof(Baton.Engine.Status.TemplateUsage[]), TypeInfoPropertyName = "TemplateUsageArray")]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, WriteIndented = true)]
 internal sealed partial class CliJson : JsonSerializerContext;

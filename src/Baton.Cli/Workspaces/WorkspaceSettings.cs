@@ -70,12 +70,6 @@ internal sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
                         ? m
                         : throw new BatonInputException(Location(path, valueNode), error.Length > 0 ? error : $"memory '{value}' must be positive");
                     break;
-                case "max_retries":
-                    // Read by typed experiments (retries of resumable tasks after a timeout); checked here too.
-                    _ = int.TryParse(value, out var retries) && retries >= 0
-                        ? retries
-                        : throw new BatonInputException(Location(path, valueNode), $"max_retries '{value}' must be a whole number, 0 or more");
-                    break;
                 case "gpus":
                     gpus = DeclaredGpus.Read(path, valueNode);
                     break;
@@ -94,6 +88,12 @@ internal sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
                     break;
                 case "tokens":
                     throw new BatonInputException(Location(path, valueNode), "tokens must be a mapping of name to count, such as tokens: { license: 2 }");
+                case "max_retries":
+                    // Read by typed experiments (retries of resumable tasks after a timeout); checked here too.
+                    _ = int.TryParse(value, out var retries) && retries >= 0
+                        ? retries
+                        : throw new BatonInputException(Location(path, valueNode), $"max_retries '{value}' must be a whole number, 0 or more");
+                    break;
                 default:
                     throw new BatonInputException(Location(path, keyNode), $"unknown setting '{key}' (known: cpus, memory, gpus, visible_devices, tokens, max_retries)");
             }

@@ -78,6 +78,9 @@ public sealed class WorkflowGraph
     public IReadOnlyList<int[]> Downstream { get; }
     public int EdgeCount { get; }
 
+    /// <summary>Named groups of tasks and their hooks; their order is already in the edges.</summary>
+    public IReadOnlyList<TaskGroupSpec> Groups { get; init; } = [];
+
     /// <summary>SHA-256 over the sorted task identities, each followed by its sorted upstream identities (jobmon's DAG hash).</summary>
     public string DagHash { get; }
 

@@ -53,6 +53,15 @@ public interface IBatonStore : IAsyncDisposable
 
     ValueTask<TaskDetails?> GetTaskDetailsAsync(long taskId, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Attempts with their task's name and template, for error reports and usage statistics: in workflow order,
+    /// each task's attempts by number.
+    /// </summary>
+    ValueTask<IReadOnlyList<AttemptListing>> ListAttemptsAsync(AttemptFilter filter, CancellationToken cancellationToken);
+
+    /// <summary>Workflows (every version: name, workflow args and DAG), oldest first; only those named <paramref name="name"/> when set.</summary>
+    ValueTask<IReadOnlyList<WorkflowRow>> ListWorkflowsAsync(string? name, CancellationToken cancellationToken);
+
     /// <summary>Runs, newest first; only those of one workflow when <paramref name="workflow"/> is set.</summary>
     ValueTask<IReadOnlyList<RunRow>> ListRunsAsync(string? workflow, CancellationToken cancellationToken);
 }

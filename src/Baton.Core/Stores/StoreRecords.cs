@@ -94,10 +94,39 @@ public sealed record TaskFilter
     public IReadOnlyList<TaskState>? States { get; init; }
     public string? Template { get; init; }
     public string? Tag { get; init; }
+    /// <summary>Only tasks of this workflow version (a workflow's name may have several: other args or DAGs).</summary>
+    public long? WorkflowId { get; init; }
+    /// <summary>Only tasks with this attribute (of their own or of their workflow) set to this value (<c>baton ls --attr key=value</c>).</summary>
+    public KeyValuePair<string, string>? Attribute { get; init; }
     /// <summary>A task name (exact) or a prefix of an identity (at least 4 hex digits).</summary>
     public string? NameOrIdentity { get; init; }
     public int? Limit { get; init; }
 }
+
+/// <summary>One recorded workflow: its identity (name, workflow args, DAG hash) and what is known about it.</summary>
+public sealed record WorkflowRow(
+    long WorkflowId,
+    string Name,
+    IReadOnlyDictionary<string, string> WorkflowArgs,
+    string DagHash,
+    string SourceFile,
+    DateTimeOffset CreatedAt,
+    IReadOnlyDictionary<string, string> Attributes);
+
+/// <summary>Which attempts <see cref="IBatonStore.ListAttemptsAsync"/> returns. Null means any.</summary>
+public sealed record AttemptFilter
+{
+    public string? Workflow { get; init; }
+    public string? Template { get; init; }
+    public long? RunId { get; init; }
+    /// <summary>Only attempts that ended without succeeding (and were not killed on request).</summary>
+    public bool FailedOnly { get; init; }
+    /// <summary>Only attempts that succeeded.</summary>
+    public bool SucceededOnly { get; init; }
+}
+
+/// <summary>One attempt with the task it belongs to.</summary>
+public sealed record AttemptListing(long TaskId, string Workflow, string Task, string Template, AttemptRow Attempt);
 
 /// <summary>A task as it appears in one workflow.</summary>
 public sealed record TaskRow(

@@ -14,7 +14,8 @@ internal sealed class DependencyResolver
     private readonly IReadOnlyList<ExpandedTask> _tasks;
     private readonly IReadOnlyDictionary<string, int> _byName;
     private readonly IReadOnlyDictionary<string, CompiledTemplate> _templates;
-    private readonly Dictionary<string, List<int>> _tasksByTemplate = new(StringComparer.Ordinal);
+    private readonly IReadOnlyDictionary<string, int[]> _groups;
+    private readonly Dictionary<string, List<int>> _tasksByTemplate;
     // The edges of the task being resolved; _seen[u] == i + 1 when task i already has edge u, so that duplicate
     // edges collapse in O(1) each.
     private readonly List<int> _edges = [];
@@ -24,25 +25,35 @@ internal sealed class DependencyResolver
         YamlSource source,
         IReadOnlyList<ExpandedTask> tasks,
         IReadOnlyDictionary<string, int> byName,
-        IReadOnlyDictionary<string, CompiledTemplate> templates)
+        IReadOnlyDictionary<string, CompiledTemplate> templates,
+        IReadOnlyDictionary<string, int[]>? groups = null)
     {
+        _groups = groups ?? new Dictionary<string, int[]>();
         _source = source;
         _tasks = tasks;
         _byName = byName;
         _templates = templates;
         _seen = new int[tasks.Count];
+        _tasksByTemplate = TasksByTemplate(tasks);
+    }
+
+    /// <summary>The tasks of each template (one-off tasks excepted), in declaration order.</summary>
+    public static Dictionary<string, List<int>> TasksByTemplate(IReadOnlyList<ExpandedTask> tasks)
+    {
+        var byTemplate = new Dictionary<string, List<int>>(StringComparer.Ordinal);
         for (var i = 0; i < tasks.Count; i++)
         {
             var template = tasks[i].Entry.Template;
             if (!template.IsOneOff)
             {
-                if (!_tasksByTemplate.TryGetValue(template.Spec.Name, out var members))
+                if (!byTemplate.TryGetValue(template.Spec.Name, out var members))
                 {
-                    _tasksByTemplate.Add(template.Spec.Name, members = []);
+                    byTemplate.Add(template.Spec.Name, members = []);
                 }
                 members.Add(i);
             }
         }
+        return byTemplate;
     }
 
     /// <summary>
@@ -81,6 +92,21 @@ internal sealed class DependencyResolver
         }
         Upstream = upstream;
         Inputs = inputs;
+    }
+
+    /// <summary><see cref="Upstream"/> with more edges (task, upstream) added, without duplicates; the same arrays when there are none.</summary>
+    public int[][] WithEdges(IReadOnlyList<(int Task, int Upstream)> edges)
+    {
+        if (edges.Count == 0)
+        {
+            return Upstream;
+        }
+        var upstream = (int[][])Upstream.Clone();
+        foreach (var group in edges.GroupBy(e => e.Task))
+        {
+            upstream[group.Key] = upstream[group.Key].Concat(group.Select(e => e.Upstream)).Distinct().ToArray();
+        }
+        return upstream;
     }
 
     private void AddEdge(int i, int u)
@@ -122,13 +148,25 @@ internal sealed class DependencyResolver
                 AddEdge(i, member);
             }
         }
+        else if (_groups.TryGetValue(target, out var groupTasks))
+        {
+            foreach (var member in groupTasks)
+            {
+                if (member == i)
+                {
+                    throw _source.Error(node, $"task '{_tasks[i].Name}' cannot run after its own group ({shown})");
+                }
+                AddEdge(i, member);
+            }
+        }
         else if (_templates.ContainsKey(target))
         {
             throw _source.Error(node, $"{shown} names template '{target}', which no task uses");
         }
         else
         {
-            throw _source.Error(node, $"{shown} names no task or template{Suggestions.DidYouMean(target, _byName.Keys.Concat(_templates.Keys))}");
+            var known = _byName.Keys.Concat(_templates.Keys).Concat(_groups.Keys);
+            throw _source.Error(node, $"{shown} names no task{(_groups.Count > 0 ? ", template or group" : " or template")}{Suggestions.DidYouMean(target, known)}");
         }
     }
 

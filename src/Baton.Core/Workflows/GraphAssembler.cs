@@ -17,7 +17,8 @@ internal static class GraphAssembler
         IReadOnlyList<ExpandedTask> tasks,
         IReadOnlyList<int[]> upstream,
         IReadOnlyList<int[]> inputs,
-        int[] order)
+        int[] order,
+        GroupCompiler? groups = null)
     {
         var n = tasks.Count;
         var identities = ComputeIdentities(tasks, inputs, order);
@@ -62,6 +63,7 @@ internal static class GraphAssembler
             MaxConcurrent = file.MaxConcurrent,
             FailFast = file.FailFast,
             Attributes = file.Attributes,
+            Groups = groups?.Specs(position) ?? [],
         };
     }
 

@@ -46,9 +46,12 @@ public static class WorkflowCompiler
         var expander = new TaskExpander(source, file, templates);
         expander.ExpandAll();
         var tasks = expander.Tasks;
-        var dependencies = new DependencyResolver(source, tasks, expander.ByName, templates);
+        var groups = new GroupCompiler(source, file, tasks, expander.ByName, templates);
+        groups.CompileAll();
+        var dependencies = new DependencyResolver(source, tasks, expander.ByName, templates, groups.TasksByGroup);
         dependencies.ResolveAll();
-        var order = TopologicalSort.Order(dependencies.Upstream, i => tasks[i].Name, i => tasks[i].Entry.Location);
-        return GraphAssembler.Assemble(file, sourceFile, workflowDirectory, tasks, dependencies.Upstream, dependencies.Inputs, order);
+        var upstream = dependencies.WithEdges(groups.Edges);
+        var order = TopologicalSort.Order(upstream, i => tasks[i].Name, i => tasks[i].Entry.Location);
+        return GraphAssembler.Assemble(file, sourceFile, workflowDirectory, tasks, upstream, dependencies.Inputs, order, groups);
     }
 }

@@ -18,6 +18,9 @@ internal sealed record WorkflowFile(
     public bool FailFast { get; init; }
 
     public IReadOnlyDictionary<string, string> Attributes { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The entries under <c>groups:</c>, in file order.</summary>
+    public IReadOnlyList<GroupDeclaration> Groups { get; init; } = [];
 }
 
 /// <summary>One entry under <c>templates:</c>.</summary>
@@ -60,3 +63,15 @@ internal sealed record ArgumentValue(string Name, YamlScalarNode Key, string Val
 
 /// <summary>One <c>foreach:</c> entry: an argument and the values it takes, one task per combination.</summary>
 internal sealed record ForeachDeclaration(string Name, YamlScalarNode Key, IReadOnlyList<string> Values);
+
+/// <summary>One entry under <c>groups:</c>.</summary>
+internal sealed record GroupDeclaration(
+    string Name,
+    YamlScalarNode NameNode,
+    string Strategy,
+    YamlNode? StrategyNode,
+    IReadOnlyList<YamlScalarNode> Members,
+    IReadOnlyList<(YamlScalarNode Member, IReadOnlyList<YamlScalarNode> After)> Graph,
+    IReadOnlyList<YamlScalarNode> After,
+    YamlScalarNode? OnStart,
+    YamlScalarNode? OnEnd);

@@ -13,7 +13,8 @@ namespace Baton.Core.Workflows;
 /// </summary>
 internal static class WorkflowFileReader
 {
-    private static readonly string[] WorkflowKeys = ["name", "workflow_args", "defaults", "templates", "tasks", "max_concurrent", "fail_fast", "attributes"];
+    private static readonly string[] WorkflowKeys = ["name", "workflow_args", "defaults", "templates", "tasks", "max_concurrent", "fail_fast", "attributes", "groups"];
+    private static readonly string[] GroupKeys = ["strategy", "members", "graph", "after", "on_start", "on_end"];
     private static readonly string[] DefaultsKeys = ["resources", "max_attempts", "priority", .. RetrySettingsReader.Keys];
     private static readonly string[] TemplateKeys =
         ["command", "node_args", "task_args", "op_args", "resources", "max_attempts", "priority", "max_concurrent", .. RetrySettingsReader.Keys];
@@ -51,6 +52,7 @@ internal static class WorkflowFileReader
             MaxConcurrent = RetrySettingsReader.ReadMaxConcurrent(source, fields),
             FailFast = fields["fail_fast"] is { } failFast && ReadBoolean(source, failFast, "fail_fast"),
             Attributes = fields["attributes"] is { } attributes ? ReadAttributes(source, attributes) : new Dictionary<string, string>(),
+            Groups = fields["groups"] is { } groupsNode ? ReadGroups(source, groupsNode) : [],
         };
     }
 
@@ -124,6 +126,58 @@ internal static class WorkflowFileReader
             });
         }
         return templates;
+    }
+
+    private static List<GroupDeclaration> ReadGroups(YamlSource source, YamlNode node)
+    {
+        var groups = new List<GroupDeclaration>();
+        foreach (var (keyNode, valueNode) in source.Mapping(node, "groups").Children)
+        {
+            var nameNode = source.Scalar(keyNode, "a group name");
+            var name = source.Text(nameNode, "a group name");
+            var where = $"group '{name}'";
+            var fields = new YamlFields(source, source.Mapping(valueNode, where), where, GroupKeys);
+            var membersNode = fields["members"] ?? throw source.Error(nameNode, $"{where} has no members: (a list of tasks, templates or groups)");
+            var members = ReadTextList(source, membersNode, "members", "[prepare, train]");
+            if (members.Count == 0)
+            {
+                throw source.Error(membersNode, $"{where} has no members");
+            }
+            var graph = new List<(YamlScalarNode, IReadOnlyList<YamlScalarNode>)>();
+            if (fields["graph"] is { } graphNode)
+            {
+                foreach (var (memberNode, afterNode) in source.Mapping(graphNode, "graph").Children)
+                {
+                    var member = source.Scalar(memberNode, "a member in graph");
+                    source.Text(member, "a member in graph");
+                    graph.Add((member, ReadTextList(source, afterNode, $"graph entry '{member.Value}'", "[prepare]")));
+                }
+            }
+            var strategy = fields["strategy"] is { } strategyNode ? source.Text(strategyNode, "strategy") : graph.Count > 0 ? "graph" : "parallel";
+            if (strategy is not ("parallel" or "sequential" or "graph"))
+            {
+                throw source.Error(fields["strategy"]!, $"strategy '{strategy}' is not one of parallel, sequential, graph");
+            }
+            if (strategy != "graph" && fields.Has("graph"))
+            {
+                throw source.Error(fields.KeyOf("graph"), $"{where} has a graph: but strategy {strategy} (use strategy: graph, or drop graph:)");
+            }
+            if (strategy == "graph" && !fields.Has("graph"))
+            {
+                throw source.Error(nameNode, $"{where} has strategy graph but no graph: (member: [members it runs after])");
+            }
+            groups.Add(new GroupDeclaration(
+                name,
+                nameNode,
+                strategy,
+                fields["strategy"],
+                members,
+                graph,
+                fields["after"] is { } afterList ? ReadTextList(source, afterList, "after", "[prepare]") : [],
+                OptionalText(source, fields, "on_start"),
+                OptionalText(source, fields, "on_end")));
+        }
+        return groups;
     }
 
     private static void ReadArgumentNames(YamlSource source, YamlFields fields, string key, ArgumentRole role, List<ArgumentDeclaration> into)

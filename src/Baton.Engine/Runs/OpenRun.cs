@@ -85,7 +85,6 @@ public sealed class OpenRun : IAsyncDisposable
         var loop = new RunLoop(empty, registration, runId, [], [], store, executor, layout, options, progress, time, loggers.CreateLogger<RunLoop>())
         {
             Settled = settled,
-            TokenCapacity = options.Tokens,
         };
         loop.AcceptTasks();
         var running = Task.Run(() => loop.RunAsync(null, started, interrupt.Token), CancellationToken.None);

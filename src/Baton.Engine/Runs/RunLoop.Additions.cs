@@ -53,34 +53,21 @@ internal sealed partial class RunLoop
     /// <summary>No more tasks will be added: the run ends once nothing is left to run.</summary>
     public void CloseAdditions() => _events.Writer.TryWrite(new NoMoreTasks());
 
-    /// <summary>The workspace's tokens, for the admission checks of added tasks (<see cref="RunOptions.Tokens"/>).</summary>
-    public IReadOnlyDictionary<string, int> TokenCapacity { get; init; } = new Dictionary<string, int>();
-
-    /// <summary>Handles the events of this file; false for any other.</summary>
-    private bool HandleAddition(RunEvent e)
+    private void HandleAddition(RunEvent e)
     {
         switch (e)
         {
             case TasksAdded added:
                 OnTasksAdded(added);
-                return true;
+                break;
             case NoMoreTasks:
                 AcceptsTasks = false;
-                return true;
+                break;
             case TimeoutRetriesRaised raised when raised.Task < _state.Length && _graph.Tasks[raised.Task].TimeoutRetries < raised.Retries:
                 var tasks = _graph.Tasks.ToArray();
                 tasks[raised.Task] = tasks[raised.Task] with { TimeoutRetries = raised.Retries };
-                _graph = new WorkflowGraph(_graph.Name, _graph.WorkflowArgs, _graph.SourceFile, _graph.WorkflowDirectory, tasks, _graph.Upstream)
-                {
-                    MaxConcurrent = _graph.MaxConcurrent,
-                    FailFast = _graph.FailFast,
-                    Attributes = _graph.Attributes,
-                };
-                return true;
-            case TimeoutRetriesRaised:
-                return true;
-            default:
-                return false;
+                _graph = new WorkflowGraph(_graph.Name, _graph.WorkflowArgs, _graph.SourceFile, _graph.WorkflowDirectory, tasks, _graph.Upstream);
+                break;
         }
     }
 
@@ -96,10 +83,6 @@ internal sealed partial class RunLoop
         Grow(ref _attemptsUsed, new int[count - first], first);
         Grow(ref _lastAttempt, added.Registration.LastAttemptNumbers, first);
         Grow(ref _waitingOn, new int[count - first], first);
-        Grow(ref _resources, [.. _graph.Tasks.Skip(first).Select(task => task.Resources)], first);
-        Grow(ref _priority, [.. _graph.Tasks.Skip(first).Select(task => task.Priority)], first);
-        Grow(ref _allocations, new Allocation?[count - first], first);
-        Grow(ref _scaledRetries, new int[count - first], first);
         _templateNames ??= [.. _progress.Templates.Select(p => p.Name)];
         var template = new int[count - first];
         for (var t = first; t < count; t++)
@@ -115,13 +98,12 @@ internal sealed partial class RunLoop
         }
         Grow(ref _template, template, first);
         _progress.Extend(_templateNames, _template, _state, first);
-        // Limits and tokens cover the tasks added too: rebuilt over the whole graph, with the running attempts
-        // holding their slots again. (Typed tasks declare neither, so nothing is ever parked under a limit here.)
-        _admission = new AdmissionControl(_graph, _templateNames, _template, TokenCapacity);
-        foreach (var running in _running.Keys)
-        {
-            _admission.Occupy(running);
-        }
+        var newTasks = _graph.Tasks.Skip(first).ToArray();
+        Grow(ref _resources, newTasks.Select(task => task.Resources).ToArray(), first);
+        Grow(ref _priority, newTasks.Select(task => task.Priority).ToArray(), first);
+        Grow(ref _allocations, new Allocation?[count - first], first);
+        Grow(ref _scaledRetries, new int[count - first], first);
+        _admission.Extend(_graph, _templateNames, _template, first);
 
         for (var t = first; t < count; t++)
         {

@@ -9,6 +9,7 @@ using Baton.Core.Resources;
 using Baton.Core.Stores;
 using Baton.Core.Workspaces;
 using Baton.Engine.Control;
+using Baton.Engine.Groups;
 using Baton.Engine.Persistence;
 using Baton.Engine.Reconciliation;
 using Baton.Engine.Retry;
@@ -50,7 +51,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     private Allocation?[] _allocations;
     private readonly ResourceCapacity _capacity;
     private int[] _scaledRetries;
-    private AdmissionControl _admission;
+    private readonly AdmissionControl _admission;
     private readonly List<int> _unparked = [];
     private readonly bool _failFast;
     private bool _stopStarting;
@@ -58,6 +59,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     private readonly List<(HashSet<int> Pending, TaskCompletionSource Done)> _killWaiters = [];
     private readonly Channel<RunEvent> _events = Channel.CreateUnbounded<RunEvent>(new UnboundedChannelOptions { SingleReader = true });
     private StateWriter? _writer;
+    private GroupHooks? _groups;
     private IReadOnlyList<ReattachedAttempt> _reattached = [];
     // Tasks whose re-attached attempt is being killed so that they start afresh (cold resume, or a kill that an
     // earlier orchestrator did not see through): when it ends, they go back in line instead of ending Killed.
@@ -132,6 +134,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         await using (_writer = new StateWriter(_store, _logger))
         {
             Resume();
+            _groups = _graph.Groups.Count > 0 ? new GroupHooks(_graph, _state, _layout, _logger) : null;
             onStarted?.Invoke(this);
             await using (cancellationToken.Register(() => _events.Writer.TryWrite(new Interrupt())))
             {
@@ -192,7 +195,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     /// <summary>Flushes the state writer if <see cref="RunAsync"/> did not get to.</summary>
     public ValueTask DisposeAsync() => _writer?.DisposeAsync() ?? ValueTask.CompletedTask;
 
-    private bool Finished() => _running.Count == 0 && (_ready.Count == 0 || _interrupted || _stopStarting) && (!AcceptsTasks || _interrupted);
+    private bool Finished() => _running.Count == 0 && (_ready.Count == 0 || _interrupted || _stopStarting) && (!AcceptsTasks || _interrupted || _stopStarting);
 
     /// <summary>
     /// Puts every task that is not Done back in line (jobmon's resume): failed and killed tasks wait again with
@@ -318,11 +321,11 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
             case LimitRequest limit:
                 OnLimitRequested(limit);
                 break;
+            case TasksAdded or NoMoreTasks or TimeoutRetriesRaised:
+                HandleAddition(e);
+                break;
             default:
-                if (!HandleAddition(e))
-                {
-                    HandleControl(e);
-                }
+                HandleControl(e);
                 break;
         }
     }
@@ -350,7 +353,8 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         var resources = _resources[t];
         var number = ++_lastAttempt[t];
         _attemptsUsed[t]++;
-        var allocation = _allocations[t] = _pool.Take(resources);
+        var allocation = _allocations[t] = _pool.Take(resources, _time.GetUtcNow() + resources.Runtime);
+        _groups?.Starting(t);
         Transition(t, TaskState.Submitted, FailureReason.None, null, _attemptsUsed[t]);
         _progress.AttemptStarted();
 
@@ -429,8 +433,8 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         }
         var spec = _graph.Tasks[t];
         ReleaseResources(t);
-        result = TimeoutRetry.Interpret(spec, result);
         ReleaseAdmission(t);
+        result = TimeoutRetry.Interpret(spec, result);
         _writer!.Write(new AttemptEnded(_taskIds[t], number, result.Outcome, result.ExitCode, result.Message, result.EndedAt) { Usage = result.Usage });
         LogAttemptEnded(_logger, spec.Name, number, result.Outcome, result.ExitCode);
         AfterAttempt(t, result);
@@ -628,6 +632,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
             switch (_state[t])
             {
                 case TaskState.Waiting or TaskState.Ready or TaskState.PendingInput:
+                    _ready.Remove(t);
                     Kill(t, "killed on request before it started");
                     report.Add((name, "killed"));
                     break;
@@ -698,6 +703,10 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         _progress.Move(_template[t], from, to);
         _writer!.Write(new TaskStateChanged(_taskIds[t], _runId, from, to, reason, message, _time.GetUtcNow(), attemptCount));
         NotifySettled(t, to, reason);
+        if (to.IsTerminal())
+        {
+            _groups?.Ended(t);
+        }
         if (to.IsTerminal() && _killWaiters.Count > 0)
         {
             for (var i = _killWaiters.Count - 1; i >= 0; i--)

@@ -24,6 +24,12 @@ public sealed record RunOptions(ResourceCapacity Capacity)
 
     /// <summary>Stop starting new tasks after the first failure, whatever the workflow says.</summary>
     public bool FailFast { get; init; }
+
+    /// <summary>
+    /// Record the workflow as a new one even when a workflow of the same name and workflow args exists with
+    /// another DAG (otherwise refused, jobmon's "workflow already exists").
+    /// </summary>
+    public bool NewWorkflow { get; init; }
 }
 
 /// <summary>What a run does with attempts that an earlier orchestrator started and that still run.</summary>

@@ -125,7 +125,28 @@ public sealed class WorkflowRunner(
             directories[t] = layout.TaskDirectory(task.Template.Name, task.Identity);
             parameters[t] = TaskParameters.ToJson(graph, t);
         }
+        if (!options.NewWorkflow)
+        {
+            await EnsureNotChangedAsync(graph, cancellationToken);
+        }
         var registration = await store.RegisterWorkflowAsync(graph, directories, parameters, _time.GetUtcNow(), cancellationToken);
         return (registration, directories, parameters);
+    }
+
+    /// <summary>
+    /// A workflow is its name, workflow args and DAG. Under a name and args already recorded, a different DAG is
+    /// most likely an edited file run by mistake as the old workflow: refused unless asked for explicitly.
+    /// </summary>
+    private async Task EnsureNotChangedAsync(WorkflowGraph graph, CancellationToken cancellationToken)
+    {
+        var versions = (await store.ListWorkflowsAsync(graph.Name, cancellationToken))
+            .Where(w => w.WorkflowArgs.Count == graph.WorkflowArgs.Count && !w.WorkflowArgs.Except(graph.WorkflowArgs).Any())
+            .ToList();
+        if (versions.Count > 0 && !versions.Any(w => w.DagHash == graph.DagHash))
+        {
+            throw new BatonInputException(new SourceLocation(graph.SourceFile, 1, 1),
+                $"workflow '{graph.Name}' already exists with these workflow_args but other tasks or dependencies (recorded from '{versions[^1].SourceFile}'); " +
+                "run it as a new workflow with --new-workflow, or give it other workflow_args");
+        }
     }
 }

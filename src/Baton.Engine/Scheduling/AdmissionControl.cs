@@ -14,10 +14,13 @@ internal sealed class AdmissionControl
 {
     private const int WorkflowKey = 0;
 
-    private readonly Limit[] _limits;
-    private readonly int[] _templateKey;
-    private readonly (int Key, int Amount)[][] _tokens;
+    private readonly List<Limit> _limits;
+    // Per task; grown by Extend when a run takes tasks as it goes.
+    private int[] _templateKey;
+    private (int Key, int Amount)[][] _tokens;
     private readonly Dictionary<string, int> _templateKeys = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _tokenKeys = new(StringComparer.Ordinal);
+    private readonly IReadOnlyDictionary<string, int> _tokenCapacity;
 
     /// <param name="templateOf">Each task's template, as an index into <paramref name="templateNames"/>.</param>
     /// <param name="tokenCapacity">The tokens the workspace declares, and how many of each.</param>
@@ -35,16 +38,47 @@ internal sealed class AdmissionControl
             _templateKeys[templateNames[i]] = limits.Count;
             limits.Add(new($"template '{templateNames[i]}'", templateMax[i] ?? int.MaxValue));
         }
-        var tokenKeys = new Dictionary<string, int>(StringComparer.Ordinal);
         foreach (var (name, capacity) in tokenCapacity.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            tokenKeys[name] = limits.Count;
+            _tokenKeys[name] = limits.Count;
             limits.Add(new($"token '{name}'", capacity));
         }
-        _limits = [.. limits];
+        _limits = limits;
+        _tokenCapacity = tokenCapacity;
         _templateKey = templateOf.Select(i => i + 1).ToArray();
         CheckTokens(graph, tokenCapacity);
-        _tokens = graph.Tasks.Select(task => task.Tokens.Select(kv => (tokenKeys[kv.Key], kv.Value)).ToArray()).ToArray();
+        _tokens = graph.Tasks.Select(task => task.Tokens.Select(kv => (_tokenKeys[kv.Key], kv.Value)).ToArray()).ToArray();
+    }
+
+    /// <summary>
+    /// Takes in the tasks of <paramref name="graph"/> from <paramref name="first"/> on, added while the run goes on;
+    /// a template seen for the first time gets its limit. Throws <see cref="BatonInputException"/> as
+    /// <see cref="CheckTokens"/> does.
+    /// </summary>
+    public void Extend(WorkflowGraph graph, IReadOnlyList<string> templateNames, int[] templateOf, int first)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(templateNames);
+        ArgumentNullException.ThrowIfNull(templateOf);
+        CheckTokens(graph, _tokenCapacity);
+        var count = graph.Tasks.Count;
+        var templateKey = new int[count];
+        var tokens = new (int Key, int Amount)[count][];
+        Array.Copy(_templateKey, templateKey, first);
+        Array.Copy(_tokens, tokens, first);
+        for (var t = first; t < count; t++)
+        {
+            var name = templateNames[templateOf[t]];
+            if (!_templateKeys.TryGetValue(name, out var key))
+            {
+                key = _templateKeys[name] = _limits.Count;
+                _limits.Add(new($"template '{name}'", graph.Tasks[t].Template.MaxConcurrent ?? int.MaxValue));
+            }
+            templateKey[t] = key;
+            tokens[t] = graph.Tasks[t].Tokens.Select(kv => (_tokenKeys[kv.Key], kv.Value)).ToArray();
+        }
+        _templateKey = templateKey;
+        _tokens = tokens;
     }
 
     /// <summary>
@@ -71,9 +105,6 @@ internal sealed class AdmissionControl
             }
         }
     }
-
-    /// <summary>Tasks running under each limit, by name; for display and tests.</summary>
-    public int InUse(string? template) => _limits[template is null ? WorkflowKey : _templateKeys[template]].InUse;
 
     /// <summary>
     /// Takes a slot of every limit <paramref name="t"/> falls under, or parks it under the first that is full and

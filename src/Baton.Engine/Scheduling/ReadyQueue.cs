@@ -5,7 +5,7 @@ namespace Baton.Engine.Scheduling;
 /// <summary>
 /// Tasks that are Ready, ordered by priority (higher first) then by the order they became ready, picked under a
 /// <see cref="SchedulingPolicy"/> (backfill with a reservation after a bounded wait, by default).
-/// Tasks are kept in one bucket per resource shape (cpus, memory, GPUs), so finding the best task that fits the free
+/// Tasks are kept in one bucket per resource shape (cpus, memory, GPUs, runtime limit), so finding the best task that fits the free
 /// resources costs O(number of shapes), not O(number of ready tasks): a 100,000-task sweep has one or a few shapes.
 /// A task can be removed or re-queued with another priority or request (<c>baton set</c>): its old entry is then
 /// stale and is dropped when it reaches the front of its bucket.
@@ -30,10 +30,10 @@ public sealed class ReadyQueue(SchedulingPolicy? policy = null, TimeProvider? ti
     /// <summary>Queues <paramref name="task"/>; a task already queued is moved (keeping the time it became ready).</summary>
     public void Enqueue(int task, ResourceRequest resources, int priority)
     {
-        var key = new Shape(resources.Cpus, resources.MemoryBytes, resources.Gpus.Devices, resources.Gpus.MemoryMiB, resources.Gpus.Fraction);
+        var key = new Shape(resources.Cpus, resources.MemoryBytes, resources.Gpus.Devices, resources.Gpus.MemoryMiB, resources.Gpus.Fraction, resources.Runtime);
         if (!_buckets.TryGetValue(key, out var bucket))
         {
-            bucket = new Bucket(resources with { Runtime = null });
+            bucket = new Bucket(resources);
             _buckets.Add(key, bucket);
         }
         if (_reservedFor == task)
@@ -83,17 +83,18 @@ public sealed class ReadyQueue(SchedulingPolicy? policy = null, TimeProvider? ti
             _reservedFor = -1;
         }
         Reservation? reservation = null;
+        Bucket? holderBucket = null;
         if (_reservedFor >= 0)
         {
             // The holder's bucket: its front is the holder, or a task of the same shape queued since with a higher
             // priority, which may go first (it needs exactly what the holder needs).
-            var holder = _buckets[_live[_reservedFor].Shape];
-            if (pool.Fits(holder.Shape))
+            holderBucket = _buckets[_live[_reservedFor].Shape];
+            if (pool.Fits(holderBucket.Shape))
             {
-                task = Take(holder);
+                task = Take(holderBucket);
                 return true;
             }
-            reservation = pool.Reserve(holder.Shape);
+            reservation = pool.Reserve(holderBucket.Shape);
         }
         else if (pool.Fits(head.Shape))
         {
@@ -107,8 +108,14 @@ public sealed class ReadyQueue(SchedulingPolicy? policy = null, TimeProvider? ti
         else if (_time.GetElapsedTime(_live[head.Front].ReadySince) >= _policy.ReservationAfter)
         {
             _reservedFor = head.Front;
+            holderBucket = head;
             reservation = pool.Reserve(head.Shape);
         }
+
+        // A task sure to end (by its runtime limit) before the holder will fit at the latest may use what is set
+        // aside for the holder: it cannot delay it (EASY backfilling).
+        var shadow = holderBucket is null ? null : pool.ShadowTime(holderBucket.Shape);
+        var now = _time.GetUtcNow();
 
         Bucket? best = null;
         foreach (var bucket in _buckets.Values)
@@ -117,7 +124,8 @@ public sealed class ReadyQueue(SchedulingPolicy? policy = null, TimeProvider? ti
             {
                 continue;
             }
-            if (pool.Fits(bucket.Shape, reservation))
+            if (pool.Fits(bucket.Shape, reservation)
+                || (shadow is { } latest && bucket.Shape.Runtime is { } runtime && now + runtime <= latest && pool.Fits(bucket.Shape)))
             {
                 best = bucket;
             }
@@ -177,7 +185,7 @@ public sealed class ReadyQueue(SchedulingPolicy? policy = null, TimeProvider? ti
         return t;
     }
 
-    private readonly record struct Shape(int Cpus, long Memory, int Gpus, long GpuMiB, double GpuFraction);
+    private readonly record struct Shape(int Cpus, long Memory, int Gpus, long GpuMiB, double GpuFraction, TimeSpan? Runtime);
 
     private sealed class Bucket(ResourceRequest shape)
     {

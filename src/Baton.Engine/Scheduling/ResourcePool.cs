@@ -14,6 +14,8 @@ public sealed class ResourcePool
     private readonly IGpuMemoryProbe _probe;
     private readonly long[] _reservedMiB;
     private readonly int[] _holders;
+    // What running attempts hold, to tell when a waiting task will fit at the latest (see ShadowTime).
+    private readonly HashSet<Allocation> _taken = new(ReferenceEqualityComparer.Instance);
 
     public ResourcePool(ResourceCapacity capacity)
         : this(capacity, GpuInventory.Empty, DeclaredGpuMemory.None)
@@ -48,10 +50,11 @@ public sealed class ResourcePool
     public bool Fits(ResourceRequest request, Reservation? reservation) =>
         request.Cpus <= FreeCpus - (reservation?.Cpus ?? 0)
         && request.MemoryBytes <= FreeMemoryBytes - (reservation?.MemoryBytes ?? 0)
-        && (request.Gpus.IsNone || PlaceGpus(request.Gpus, reservation) is not null);
+        && (request.Gpus.IsNone || PlaceGpus(request.Gpus, FreeMiBNow(reservation)) is not null);
 
     /// <summary>Takes what <paramref name="request"/> needs; throws if it does not fit.</summary>
-    public Allocation Take(ResourceRequest request)
+    /// <param name="endsBy">When the attempt will have ended at the latest (its runtime limit), if it has one.</param>
+    public Allocation Take(ResourceRequest request, DateTimeOffset? endsBy = null)
     {
         if (request.Cpus > FreeCpus || request.MemoryBytes > FreeMemoryBytes)
         {
@@ -60,7 +63,7 @@ public sealed class ResourcePool
         IReadOnlyList<GpuGrant> grants = [];
         if (!request.Gpus.IsNone)
         {
-            grants = PlaceGpus(request.Gpus, null)
+            grants = PlaceGpus(request.Gpus, FreeMiBNow(null))
                 ?? throw new InvalidOperationException($"cannot take {request}: not enough GPUs with that memory free");
             foreach (var grant in grants)
             {
@@ -70,7 +73,9 @@ public sealed class ResourcePool
         }
         FreeCpus -= request.Cpus;
         FreeMemoryBytes -= request.MemoryBytes;
-        return new Allocation(request, grants);
+        var allocation = new Allocation(request, grants) { EndsBy = endsBy };
+        _taken.Add(allocation);
+        return allocation;
     }
 
     /// <summary>
@@ -83,12 +88,18 @@ public sealed class ResourcePool
         ArgumentNullException.ThrowIfNull(request);
         FreeCpus -= request.Cpus;
         FreeMemoryBytes -= request.MemoryBytes;
-        return new Allocation(request with { Gpus = GpuRequest.None }, []);
+        var allocation = new Allocation(request with { Gpus = GpuRequest.None }, []);
+        _taken.Add(allocation);
+        return allocation;
     }
 
     /// <summary>Gives back what an attempt held.</summary>
     public void Release(Allocation allocation)
     {
+        if (!_taken.Remove(allocation))
+        {
+            throw new InvalidOperationException("released an allocation that is not held");
+        }
         foreach (var grant in allocation.Gpus)
         {
             _reservedMiB[grant.Position] -= grant.MiB;
@@ -140,6 +151,34 @@ public sealed class ResourcePool
         return new Reservation(request.Cpus, request.MemoryBytes, gpuMiB);
     }
 
+    /// <summary>
+    /// The latest time by which <paramref name="request"/> fits, counting only attempts with a runtime limit as ending
+    /// (each at its limit); null when that never makes room. A task that is sure to end before then may use what a
+    /// reservation for <paramref name="request"/> sets aside without delaying it (EASY backfilling).
+    /// </summary>
+    public DateTimeOffset? ShadowTime(ResourceRequest request)
+    {
+        var cpus = FreeCpus;
+        var memory = FreeMemoryBytes;
+        var reserved = (long[])_reservedMiB.Clone();
+        var foreign = request.Gpus.IsNone ? new Dictionary<int, long>() : _probe.ForeignMemoryMiB();
+        foreach (var allocation in _taken.Where(a => a.EndsBy is not null).OrderBy(a => a.EndsBy))
+        {
+            cpus += allocation.Request.Cpus;
+            memory += allocation.Request.MemoryBytes;
+            foreach (var grant in allocation.Gpus)
+            {
+                reserved[grant.Position] -= grant.MiB;
+            }
+            if (request.Cpus <= cpus && request.MemoryBytes <= memory
+                && (request.Gpus.IsNone || PlaceGpus(request.Gpus, p => Gpus.Devices[p].TotalMiB - reserved[p] - Foreign(foreign, Gpus.Devices[p])) is not null))
+            {
+                return allocation.EndsBy;
+            }
+        }
+        return null;
+    }
+
     /// <summary>What each device holds now, for <c>baton resources</c>.</summary>
     public IReadOnlyList<GpuUsage> GpuUsage()
     {
@@ -152,18 +191,17 @@ public sealed class ResourcePool
     /// with the least memory left over), so that whole cards stay free for large requests; null when there are not
     /// enough.
     /// </summary>
-    private GpuGrant[]? PlaceGpus(GpuRequest request, Reservation? reservation)
+    private GpuGrant[]? PlaceGpus(GpuRequest request, Func<int, long> freeMiB)
     {
         var devices = Gpus.Devices;
         if (request.Devices > devices.Count)
         {
             return null;
         }
-        var foreign = _probe.ForeignMemoryMiB();
         var candidates = new List<(int Position, long LeftOver)>(devices.Count);
         for (var p = 0; p < devices.Count; p++)
         {
-            var free = FreeMiB(p, foreign) - (reservation?.GpuMiB[p] ?? 0);
+            var free = freeMiB(p);
             var need = request.MiBOn(devices[p]);
             if (need <= free)
             {
@@ -183,6 +221,13 @@ public sealed class ResourcePool
             .ToArray();
     }
 
+    /// <summary>Free memory by device position now (read from the probe once), less what a reservation sets aside.</summary>
+    private Func<int, long> FreeMiBNow(Reservation? reservation)
+    {
+        var foreign = Gpus.Devices.Count == 0 ? new Dictionary<int, long>() : _probe.ForeignMemoryMiB();
+        return p => FreeMiB(p, foreign) - (reservation?.GpuMiB[p] ?? 0);
+    }
+
     private long FreeMiB(int position, IReadOnlyDictionary<int, long> foreign) =>
         Gpus.Devices[position].TotalMiB - _reservedMiB[position] - Foreign(foreign, Gpus.Devices[position]);
 
@@ -193,6 +238,9 @@ public sealed class ResourcePool
 /// <summary>What one attempt holds: its request and the GPU memory it reserved on each of its devices.</summary>
 public sealed record Allocation(ResourceRequest Request, IReadOnlyList<GpuGrant> Gpus)
 {
+    /// <summary>When the attempt will have ended at the latest (its runtime limit); null when it has no limit.</summary>
+    public DateTimeOffset? EndsBy { get; init; }
+
     /// <summary>The device indices, comma-separated: the value of <c>BATON_GPUS</c>.</summary>
     public string DeviceList => string.Join(",", Gpus.Select(g => g.Device.Index));
 }

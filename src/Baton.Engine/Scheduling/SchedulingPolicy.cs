@@ -6,7 +6,7 @@ namespace Baton.Engine.Scheduling;
 /// smaller tasks behind it use the idle resources. To keep a stream of small tasks from starving a large one, the
 /// highest-priority task that has been ready for <see cref="ReservationAfter"/> without fitting gets a reservation:
 /// from then on other tasks may only use resources beyond what it needs, so it starts as soon as enough running
-/// attempts end.</para>
+/// attempts end; a task whose runtime limit ends before the holder will fit at the latest may still use them.</para>
 /// <para>Without backfill (strict priority order, as cattino does it), nothing starts while the first task in
 /// priority order does not fit. Kept for comparison (docs/gpus.md).</para>
 /// </summary>

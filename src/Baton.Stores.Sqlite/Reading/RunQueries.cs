@@ -38,4 +38,28 @@ internal static class RunQueries
         }
         return runs;
     }
+
+    public static IReadOnlyList<WorkflowRow> Workflows(SqliteConnection connection, string? name)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT id, name, workflow_args, dag_hash, source_file, created_at, attributes
+            FROM workflows WHERE @name IS NULL OR name = @name ORDER BY id
+            """;
+        command.Parameters.AddWithValue("@name", (object?)name ?? DBNull.Value);
+        var workflows = new List<WorkflowRow>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            workflows.Add(new WorkflowRow(
+                reader.GetInt64(0),
+                reader.GetString(1),
+                StoreJson.ParseObject(reader.GetString(2)),
+                reader.GetString(3),
+                reader.GetString(4),
+                StoreTime.Parse(reader.GetString(5)),
+                StoreJson.ParseObject(reader.GetString(6))));
+        }
+        return workflows;
+    }
 }

@@ -55,6 +55,19 @@ internal static class TaskQueries
             conditions.Add("EXISTS (SELECT 1 FROM json_each(wt.tags) WHERE json_each.value = @tag)");
             command.Parameters.AddWithValue("@tag", tag);
         }
+        if (filter.WorkflowId is { } workflowId)
+        {
+            conditions.Add("wt.workflow_id = @workflow_id");
+            command.Parameters.AddWithValue("@workflow_id", workflowId);
+        }
+        if (filter.Attribute is { } attribute)
+        {
+            // A task's own attribute, or one of its workflow's.
+            conditions.Add("(json_extract(wt.attributes, '$.' || json_quote(@attr_key)) = @attr_value"
+                + " OR json_extract(w.attributes, '$.' || json_quote(@attr_key)) = @attr_value)");
+            command.Parameters.AddWithValue("@attr_key", attribute.Key);
+            command.Parameters.AddWithValue("@attr_value", attribute.Value);
+        }
         if (filter.NameOrIdentity is { } nameOrIdentity)
         {
             command.Parameters.AddWithValue("@name", nameOrIdentity);
@@ -153,32 +166,15 @@ internal static class TaskQueries
         using (var command = connection.CreateCommand())
         {
             command.Transaction = transaction;
-            command.CommandText = """
-                SELECT number, run_id, executor, executor_id, host, pid, directory, started_at, ended_at, outcome, exit_code, message,
-                       request_cpus, request_memory_bytes, request_runtime_seconds, wall_seconds, user_seconds, system_seconds, peak_rss_bytes
-                FROM attempts WHERE task_id = @id ORDER BY number
+            command.CommandText = $"""
+                SELECT {AttemptColumns.Names}
+                FROM attempts a WHERE a.task_id = @id ORDER BY a.number
                 """;
             command.Parameters.AddWithValue("@id", taskId);
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
-                attempts.Add(new AttemptRow(
-                    reader.GetInt32(0),
-                    reader.GetInt64(1),
-                    reader.GetString(2),
-                    reader.GetString(3),
-                    reader.GetString(4),
-                    reader.IsDBNull(5) ? null : reader.GetInt32(5),
-                    reader.GetString(6),
-                    StoreTime.Parse(reader.GetString(7)),
-                    reader.IsDBNull(8) ? null : StoreTime.Parse(reader.GetString(8)),
-                    reader.IsDBNull(9) ? null : StoreWords.Outcome(reader.GetString(9)),
-                    reader.IsDBNull(10) ? null : reader.GetInt32(10),
-                    reader.IsDBNull(11) ? null : reader.GetString(11))
-                {
-                    Resources = AttemptColumns.Resources(reader, 12),
-                    Usage = AttemptColumns.Usage(reader, 15),
-                });
+                attempts.Add(AttemptColumns.Row(reader, 0));
             }
         }
         transaction.Commit();

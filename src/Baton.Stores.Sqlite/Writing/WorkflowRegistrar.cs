@@ -192,14 +192,23 @@ internal sealed class WorkflowRegistrar : IDisposable
                     update.Parameters.AddWithValue("@id", id);
                     update.ExecuteNonQuery();
                 }
+                using (var attributes = _connection.CreateCommand())
+                {
+                    // Attributes are not part of identity: the latest file's are kept.
+                    attributes.Transaction = transaction;
+                    attributes.CommandText = "UPDATE workflows SET attributes = @attributes WHERE id = @id";
+                    attributes.Parameters.AddWithValue("@attributes", StoreJson.Object(graph.Attributes));
+                    attributes.Parameters.AddWithValue("@id", id);
+                    attributes.ExecuteNonQuery();
+                }
                 return (id, false);
             }
         }
         using var insert = _connection.CreateCommand();
         insert.Transaction = transaction;
         insert.CommandText = """
-            INSERT INTO workflows (name, workflow_args, args_hash, dag_hash, source_file, created_at)
-            VALUES (@name, @workflow_args, @args_hash, @dag_hash, @source_file, @created_at)
+            INSERT INTO workflows (name, workflow_args, args_hash, dag_hash, source_file, created_at, attributes)
+            VALUES (@name, @workflow_args, @args_hash, @dag_hash, @source_file, @created_at, @attributes)
             RETURNING id
             """;
         insert.Parameters.AddWithValue("@name", graph.Name);
@@ -208,6 +217,7 @@ internal sealed class WorkflowRegistrar : IDisposable
         insert.Parameters.AddWithValue("@dag_hash", graph.DagHash);
         insert.Parameters.AddWithValue("@source_file", graph.SourceFile);
         insert.Parameters.AddWithValue("@created_at", at);
+        insert.Parameters.AddWithValue("@attributes", StoreJson.Object(graph.Attributes));
         return ((long)insert.ExecuteScalar()!, true);
     }
 

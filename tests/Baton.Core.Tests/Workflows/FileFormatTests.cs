@@ -59,7 +59,7 @@ public sealed class FileFormatTests
             task: [{ name: a, command: echo a }]
             """;
         Assert.Equal(
-            "wf.yaml:2:1: unknown key 'task' in the workflow (did you mean 'tasks'?); allowed keys: name, workflow_args, defaults, templates, tasks, max_concurrent, fail_fast, attributes",
+            "wf.yaml:2:1: unknown key 'task' in the workflow (did you mean 'tasks'?); allowed keys: name, workflow_args, defaults, templates, tasks, max_concurrent, fail_fast, attributes, groups",
             Error(yaml));
     }
 

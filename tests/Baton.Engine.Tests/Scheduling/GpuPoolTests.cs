@@ -1,17 +1,13 @@
 using Baton.Core.Gpus;
 using Baton.Core.Resources;
 using Baton.Engine.Scheduling;
+using static Baton.Engine.Tests.Scheduling.GpuFixtures;
 
 namespace Baton.Engine.Tests.Scheduling;
 
 public sealed class GpuPoolTests
 {
     private static readonly ResourceCapacity Cpus = new(64, 0);
-
-    private static GpuInventory Devices(params long[] totalMiB) =>
-        new(totalMiB.Select((m, i) => new GpuDevice(i, null, $"gpu{i}", m)).ToArray(), "settings");
-
-    private static ResourceRequest Gpus(int devices, long mib) => new ResourceRequest(1, 0, null) with { Gpus = new GpuRequest(devices, mib, 0) };
 
     [Fact]
     public void Exactly_the_requested_number_of_devices_each_with_the_memory_free()

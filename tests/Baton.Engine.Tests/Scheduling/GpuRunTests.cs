@@ -1,9 +1,9 @@
 using System.Globalization;
 using Baton.Core.Errors;
-using Baton.Core.Gpus;
 using Baton.Core.Resources;
 using Baton.Core.Stores;
 using Baton.Engine.Runs;
+using static Baton.Engine.Tests.Scheduling.GpuFixtures;
 
 namespace Baton.Engine.Tests.Scheduling;
 
@@ -14,11 +14,6 @@ namespace Baton.Engine.Tests.Scheduling;
 /// </summary>
 public sealed class GpuRunTests
 {
-    private const long Card = 24 * 1024;
-
-    private static readonly GpuInventory FourCards = new(
-        Enumerable.Range(0, 4).Select(i => new GpuDevice(i, null, "declared", Card)).ToArray(), "settings");
-
     private static RunOptions Options => new(new ResourceCapacity(8, 8L << 30)) { Gpus = FourCards };
 
     [Fact]

@@ -1,7 +1,6 @@
 using System.Globalization;
-using Baton.Core.Gpus;
-using Baton.Core.Resources;
 using Baton.Engine.Scheduling;
+using static Baton.Engine.Tests.Scheduling.GpuFixtures;
 
 namespace Baton.Engine.Tests.Scheduling;
 
@@ -12,17 +11,14 @@ namespace Baton.Engine.Tests.Scheduling;
 /// </summary>
 public sealed class GpuScenarioTests
 {
-    private const long Card = 24 * 1024;
-
-    private static readonly GpuInventory FourCards = new(
-        Enumerable.Range(0, 4).Select(i => new GpuDevice(i, null, "declared", Card)).ToArray(), "settings");
-
     private static readonly SchedulingPolicy Baton = new(true, TimeSpan.FromMinutes(30));
 
-    private static ResourceRequest Gpus(int devices, long mib) => new ResourceRequest(1, 0, null) with { Gpus = new GpuRequest(devices, mib, 0) };
-
-    /// <summary>Fifty tasks from a fixed seed, arriving over two hours; "big" (4 cards of 20 GiB, top priority) arrives while the cards are busy.</summary>
-    internal static List<SimulatedTask> FiftyTasks()
+    /// <summary>
+    /// Fifty tasks from a fixed seed, arriving over two hours; "big" (4 cards of 20 GiB, top priority) arrives while
+    /// the cards are busy. Each task declares a runtime limit 10 minutes above what it runs (none with
+    /// <paramref name="limits"/> false).
+    /// </summary>
+    internal static List<SimulatedTask> FiftyTasks(bool limits = true)
     {
         var random = new Random(2026);
         var tasks = new List<SimulatedTask>();
@@ -34,7 +30,7 @@ public sealed class GpuScenarioTests
             tasks.Add(new SimulatedTask($"t{i:00}", arrival, Gpus(devices, gib * 1024), random.Next(10), TimeSpan.FromMinutes(10 + random.Next(50))));
         }
         tasks.Add(new SimulatedTask("big", TimeSpan.FromMinutes(15), Gpus(4, 20 * 1024), 100, TimeSpan.FromMinutes(30)));
-        return tasks;
+        return tasks.Select(t => t with { Request = t.Request with { Runtime = limits ? t.Duration + TimeSpan.FromMinutes(10) : null } }).ToList();
     }
 
     [Fact]
@@ -42,14 +38,16 @@ public sealed class GpuScenarioTests
     {
         var tasks = FiftyTasks();
         var backfill = SchedulingSimulation.Run(tasks, FourCards, Baton);
+        var withoutLimits = SchedulingSimulation.Run(FiftyTasks(limits: false), FourCards, Baton);
         var strict = SchedulingSimulation.Run(tasks, FourCards, SchedulingPolicy.Strict);
         var unbounded = SchedulingSimulation.Run(tasks, FourCards, new SchedulingPolicy(true, TimeSpan.MaxValue));
 
-        Report("backfill, reservation after 30 min (Baton's policy)", backfill);
+        Report("backfill, reservation after 30 min (Baton's policy), tasks with runtime limits", backfill);
+        Report("the same, tasks without runtime limits", withoutLimits);
         Report("backfill without reservation", unbounded);
         Report("strict priority order (cattino)", strict);
 
-        foreach (var result in new[] { backfill, strict, unbounded })
+        foreach (var result in new[] { backfill, withoutLimits, strict, unbounded })
         {
             Assert.Equal(50, result.Completed);
             Assert.Equal(50, result.Started.Count);
@@ -61,8 +59,12 @@ public sealed class GpuScenarioTests
         Assert.True(backfill.Started["big"] > big.Arrival, "the scenario must make the big task wait");
         Assert.True(backfill.Started["big"] <= big.Arrival + Baton.ReservationAfter + TimeSpan.FromMinutes(60),
             $"big started at {backfill.Started["big"]}");
+        Assert.True(withoutLimits.Started["big"] <= big.Arrival + Baton.ReservationAfter + TimeSpan.FromMinutes(60),
+            $"big started at {withoutLimits.Started["big"]}");
         Assert.True(backfill.GpuIdleWhileWaiting < strict.GpuIdleWhileWaiting,
             $"backfill idled {backfill.GpuIdleWhileWaiting}, strict order {strict.GpuIdleWhileWaiting}");
+        Assert.True(withoutLimits.GpuIdleWhileWaiting < strict.GpuIdleWhileWaiting,
+            $"backfill idled {withoutLimits.GpuIdleWhileWaiting}, strict order {strict.GpuIdleWhileWaiting}");
         Assert.True(backfill.Makespan <= strict.Makespan);
     }
 
@@ -72,8 +74,8 @@ public sealed class GpuScenarioTests
         // One-card tasks of 30 minutes arrive every 5 minutes for 10 hours: without a reservation a card that frees
         // is always taken by the next small task, and the task that needs all four cards waits for the stream to end.
         var tasks = Enumerable.Range(0, 120)
-            .Select(i => new SimulatedTask($"s{i:000}", TimeSpan.FromMinutes(5 * i), Gpus(1, Card), 0, TimeSpan.FromMinutes(30)))
-            .Append(new SimulatedTask("large", TimeSpan.FromMinutes(12), Gpus(4, Card), 1, TimeSpan.FromMinutes(30)))
+            .Select(i => new SimulatedTask($"s{i:000}", TimeSpan.FromMinutes(5 * i), Gpus(1, Card) with { Runtime = TimeSpan.FromMinutes(40) }, 0, TimeSpan.FromMinutes(30)))
+            .Append(new SimulatedTask("large", TimeSpan.FromMinutes(12), Gpus(4, Card) with { Runtime = TimeSpan.FromMinutes(40) }, 1, TimeSpan.FromMinutes(30)))
             .ToList();
         var starving = SchedulingSimulation.Run(tasks, FourCards, new SchedulingPolicy(true, TimeSpan.MaxValue));
         var reserved = SchedulingSimulation.Run(tasks, FourCards, Baton);

@@ -59,6 +59,27 @@ public sealed class ReservationTests
     }
 
     [Fact]
+    public void A_task_sure_to_end_before_the_holder_can_start_uses_what_is_set_aside()
+    {
+        var clock = new VirtualClock();
+        var queue = new ReadyQueue(new SchedulingPolicy(true, TimeSpan.Zero), clock);
+        var pool = new ResourcePool(new ResourceCapacity(4, 0));
+        // Two cores run until minute 60 at the latest: the large task fits by then.
+        pool.Take(new ResourceRequest(2, 0, TimeSpan.FromMinutes(60)), clock.GetUtcNow() + TimeSpan.FromMinutes(60));
+        queue.Enqueue(1, Large, 10);
+        queue.Enqueue(2, new ResourceRequest(1, 0, TimeSpan.FromMinutes(90)), 5);
+        queue.Enqueue(3, Small, 4);
+        queue.Enqueue(4, new ResourceRequest(1, 0, TimeSpan.FromMinutes(30)), 0);
+
+        // Task 2 would end after minute 60 and task 3 has no limit: neither may take the set-aside cores. Task 4 may.
+        Assert.True(queue.TryDequeueFitting(pool, out var t));
+        Assert.Equal(4, t);
+        Assert.Equal(1, queue.ReservedFor);
+        pool.Take(new ResourceRequest(1, 0, TimeSpan.FromMinutes(30)), clock.GetUtcNow() + TimeSpan.FromMinutes(30));
+        Assert.False(queue.TryDequeueFitting(pool, out _));
+    }
+
+    [Fact]
     public void Strict_priority_order_lets_nothing_pass_a_task_that_does_not_fit()
     {
         var queue = new ReadyQueue(SchedulingPolicy.Strict);

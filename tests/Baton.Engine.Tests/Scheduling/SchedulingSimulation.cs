@@ -63,7 +63,7 @@ internal static class SchedulingSimulation
             }
             while (queue.TryDequeueFitting(pool, out var t))
             {
-                var allocation = pool.Take(tasks[t].Request);
+                var allocation = pool.Take(tasks[t].Request, clock.GetUtcNow() + tasks[t].Request.Runtime);
                 started[tasks[t].Name] = now;
                 ends.Enqueue((t, allocation), (now + tasks[t].Duration, t));
                 foreach (var usage in pool.GpuUsage())

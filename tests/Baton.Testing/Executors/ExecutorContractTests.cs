@@ -513,7 +513,6 @@ public abstract class ExecutorContractTests : IDisposable
         var (_, result) = await RunAsync(executor, request);
 
         AssertOutcome(AttemptOutcome.Succeeded, result, request);
-        Assert.True(Assert.IsType<AttemptUsage>(result.Usage).PeakRssBytes < 16 * MiB, $"peak {result.Usage!.PeakRssBytes} bytes");
     }
 
     public void Dispose()

@@ -1,5 +1,7 @@
+using Baton.Core.Executors;
 using Baton.Core.Graph;
 using Baton.Core.Lifecycle;
+using Baton.Core.Resources;
 using Baton.Core.Stores;
 using Baton.Testing.Graphs;
 
@@ -405,6 +407,41 @@ public abstract class StoreContractTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Each_attempt_keeps_its_resource_request_and_usage_and_attempts_list_by_outcome_run_and_template()
+    {
+        await using var store = await OpenAsync();
+        var registration = await RegisterAsync(store, Diamond());
+        var id = registration.TaskIds[0];
+        var run = await store.StartRunAsync(registration.WorkflowId, "host-a", 4242, T0, Token);
+        var first = new ResourceRequest(1, 100L << 20, TimeSpan.FromMinutes(5));
+        var second = new ResourceRequest(1, 150L << 20, null);
+        var usage = new AttemptUsage(TimeSpan.FromSeconds(2.5), TimeSpan.FromSeconds(1.25), TimeSpan.FromSeconds(0.5), 140L << 20);
+
+        await store.ApplyAsync(
+        [
+            new AttemptStarted(id, run, 1, "local", "1", "h", 1, "/w/attempts/1", T0) { Resources = first },
+            new AttemptEnded(id, 1, AttemptOutcome.OutOfMemory, null, "memory limit", T0.AddSeconds(1)),
+            new AttemptStarted(id, run, 2, "local", "2", "h", 2, "/w/attempts/2", T0.AddSeconds(2)) { Resources = second },
+            new AttemptEnded(id, 2, AttemptOutcome.Succeeded, 0, null, T0.AddSeconds(3)) { Usage = usage },
+        ], Token);
+
+        var attempts = (await store.GetTaskDetailsAsync(id, Token))!.Attempts;
+        Assert.Equal(first, attempts[0].Resources);
+        Assert.Null(attempts[0].Usage);
+        Assert.Equal(second, attempts[1].Resources);
+        Assert.Equal(usage, attempts[1].Usage);
+
+        var failed = Assert.Single(await store.ListAttemptsAsync(new AttemptFilter { FailedOnly = true }, Token));
+        Assert.Equal((id, "diamond", 1, AttemptOutcome.OutOfMemory), (failed.TaskId, failed.Workflow, failed.Attempt.Number, failed.Attempt.Outcome));
+        Assert.Equal(Diamond().Tasks[0].Name, failed.Task);
+        Assert.Equal(Diamond().Tasks[0].Template.Name, failed.Template);
+        Assert.Equal(2, Assert.Single(await store.ListAttemptsAsync(new AttemptFilter { SucceededOnly = true, RunId = run }, Token)).Attempt.Number);
+        Assert.Empty(await store.ListAttemptsAsync(new AttemptFilter { RunId = run + 1 }, Token));
+        Assert.Empty(await store.ListAttemptsAsync(new AttemptFilter { Template = "no-such-template" }, Token));
+        Assert.Equal(2, (await store.ListAttemptsAsync(new AttemptFilter { Workflow = "diamond" }, Token)).Count);
+    }
+
+    [Fact]
     public async Task A_running_attempt_has_no_end_and_the_last_exit_code_is_the_latest_attempts()
     {
         await using var store = await OpenAsync();
@@ -605,6 +642,28 @@ public abstract class StoreContractTests : IAsyncLifetime
         Assert.Null(await store.GetTaskDetailsAsync(long.MaxValue, Token));
     }
 
+    [Fact]
+    public async Task Workflow_versions_are_listed_and_tasks_filter_by_workflow_version_and_attribute()
+    {
+        await using var store = await OpenAsync();
+        var v1 = await RegisterAsync(store, Diamond("w"));
+        var changed = new TestGraphBuilder("w").Task("prepare").Task("other", after: ["prepare"]).Build();
+        var v2 = await RegisterAsync(store, changed);
+
+        var versions = await store.ListWorkflowsAsync("w", Token);
+
+        Assert.Equal([v1.WorkflowId, v2.WorkflowId], versions.Select(w => w.WorkflowId));
+        Assert.Equal([Diamond("w").DagHash, changed.DagHash], versions.Select(w => w.DagHash));
+        Assert.Empty(await store.ListWorkflowsAsync("nope", Token));
+        Assert.Equal(4, (await store.ListTasksAsync(new TaskFilter { WorkflowId = v1.WorkflowId }, Token)).Count);
+        Assert.Equal(["prepare", "other"], (await store.ListTasksAsync(new TaskFilter { WorkflowId = v2.WorkflowId }, Token)).Select(t => t.Name));
+        Assert.Equal(6, (await store.ListTasksAsync(new TaskFilter { Workflow = "w" }, Token)).Count);
+        Assert.Empty(await store.ListTasksAsync(new TaskFilter { Attribute = new("owner", "alice") }, Token));
+        var tagged = new TestGraphBuilder("t").Task("x", attributes: new Dictionary<string, string> { ["owner"] = "alice" }).Task("y").Build();
+        await RegisterAsync(store, tagged);
+        Assert.Equal(["x"], (await store.ListTasksAsync(new TaskFilter { Attribute = new("owner", "alice") }, Token)).Select(t => t.Name));
+    }
+
     // ---- runs ----
 
     [Fact]
@@ -621,11 +680,12 @@ public abstract class StoreContractTests : IAsyncLifetime
 
         var runs = await store.ListRunsAsync(null, Token);
 
+        var (fileA, fileB, dag) = (Diamond("a").SourceFile, Diamond("b").SourceFile, Diamond("a").DagHash);
         Assert.Equal(
         [
-            new RunRow(third, a.WorkflowId, "a", RunStatus.Running, T0.AddMinutes(2), null, "host-1", 300),
-            new RunRow(second, b.WorkflowId, "b", RunStatus.Done, T0.AddMinutes(1), T0.AddMinutes(4), "host-2", 200),
-            new RunRow(first, a.WorkflowId, "a", RunStatus.Failed, T0, T0.AddMinutes(3), "host-1", 100),
+            new RunRow(third, a.WorkflowId, "a", RunStatus.Running, T0.AddMinutes(2), null, "host-1", 300) { SourceFile = fileA, DagHash = dag },
+            new RunRow(second, b.WorkflowId, "b", RunStatus.Done, T0.AddMinutes(1), T0.AddMinutes(4), "host-2", 200) { SourceFile = fileB, DagHash = dag },
+            new RunRow(first, a.WorkflowId, "a", RunStatus.Failed, T0, T0.AddMinutes(3), "host-1", 100) { SourceFile = fileA, DagHash = dag },
         ], runs);
         Assert.Equal([third, first], (await store.ListRunsAsync("a", Token)).Select(r => r.RunId));
         Assert.Empty(await store.ListRunsAsync("c", Token));
