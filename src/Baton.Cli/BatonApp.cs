@@ -68,6 +68,7 @@ public static class BatonApp
         root.Subcommands.Add(LimitCommand.Create(common, Context));
         root.Subcommands.Add(ErrorsCommand.Create(common, Context));
         root.Subcommands.Add(UsageCommand.Create(common, Context));
+        root.Subcommands.Add(WaitCommand.Create(common, Context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -82,8 +83,9 @@ public static class BatonApp
                 Output = output,
                 Error = error,
                 EnableDefaultExceptionHandler = false,
-                // Ctrl-C cancels the command's token; a run then kills its attempts and records them before exiting.
-                ProcessTerminationTimeout = TimeSpan.FromSeconds(60),
+                // Off: System.CommandLine would answer 130 at the signal, before a run has recorded how it stopped.
+                // 'baton run' handles SIGINT and SIGTERM itself (RunCommand); other commands just end.
+                ProcessTerminationTimeout = null,
             }, cancellationToken);
         }
         catch (BatonInputException ex)

@@ -21,16 +21,18 @@ internal sealed unsafe class Supervisor : IDisposable
     private readonly Dictionary<long, SupervisedAttempt> _attempts = [];
     private bool _inputEnded;
     private readonly ManualResetEventSlim _drained = new();
-    // The orchestrator that started us: once it is gone, spawn commands still in the pipe are refused, so that a
+    // The orchestrator that started us (its pid, from the command line: it may have died before we got to read our
+    // parent). Once it is no longer our parent it is gone: spawn commands still in the pipe are refused, so that a
     // program never starts after a new orchestrator has already reconciled its attempt as never started.
-    private readonly int _orchestrator = Native.GetParentProcessId();
+    private readonly int _orchestrator;
 
     // Scratch memory for one spawn's strings and argv table; only the main thread spawns.
     private byte* _arena;
     private int _arenaSize;
 
-    public Supervisor(TimeSpan grace, TimeProvider time)
+    public Supervisor(TimeSpan grace, int orchestrator, TimeProvider time)
     {
+        _orchestrator = orchestrator;
         Grace = grace;
         Time = time;
         Replies = new ReplyWriter(StdOut);

@@ -22,6 +22,9 @@ public sealed class LocalExecutor : IExecutor
     // How long DisposeAsync waits for a supervisor with nothing left to do to exit before killing it.
     private static readonly TimeSpan SupervisorExitPatience = TimeSpan.FromSeconds(10);
 
+    // How long a re-attach waits for the pid file of a program that was spawned (see ReattachAsync).
+    private static readonly TimeSpan PidFilePatience = TimeSpan.FromSeconds(10);
+
     private readonly ProgramResolver _resolver;
     private readonly ConcurrentDictionary<LocalAttemptHandle, byte> _running = new();
     private readonly Spawner _spawner;
@@ -113,24 +116,34 @@ public sealed class LocalExecutor : IExecutor
     /// the supervisor wrote), followed until it is gone; Lost when it is gone without a record. A pid that now
     /// belongs to another process (another start time) is not the attempt.
     /// </summary>
-    public ValueTask<IAttemptHandle> ReattachAsync(AttemptRecord attempt, CancellationToken cancellationToken)
+    public async ValueTask<IAttemptHandle> ReattachAsync(AttemptRecord attempt, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(attempt);
-        if (cancellationToken.IsCancellationRequested)
-        {
-            return ValueTask.FromCanceled<IAttemptHandle>(cancellationToken);
-        }
+        cancellationToken.ThrowIfCancellationRequested();
         if (!string.Equals(attempt.Host, Host, StringComparison.Ordinal))
         {
-            return ValueTask.FromException<IAttemptHandle>(new InvalidOperationException(
-                $"attempt {attempt.Attempt} of task {attempt.TaskName} ran on host '{attempt.Host}'; the local executor on '{Host}' cannot reach it"));
+            throw new InvalidOperationException(
+                $"attempt {attempt.Attempt} of task {attempt.TaskName} ran on host '{attempt.Host}'; the local executor on '{Host}' cannot reach it");
         }
-        ProcessIdentity? identity = ProcessIdentity.TryParse(attempt.ExecutorId, out var recorded)
-            ? recorded
-            : AttemptPidFile.TryRead(Path.GetFullPath(attempt.AttemptDirectory, Path.GetFullPath(attempt.WorkingDirectory)));
-        var handle = new ReattachedAttemptHandle(this, attempt with { AttemptDirectory = Path.GetFullPath(attempt.AttemptDirectory, Path.GetFullPath(attempt.WorkingDirectory)) }, identity);
+        var directory = Path.GetFullPath(attempt.AttemptDirectory, Path.GetFullPath(attempt.WorkingDirectory));
+        ProcessIdentity? identity = ProcessIdentity.TryParse(attempt.ExecutorId, out var recorded) ? recorded : AttemptPidFile.TryRead(directory);
+        if (identity is null && File.Exists(WorkspaceLayout.StdoutFile(directory)) && !File.Exists(WorkspaceLayout.ExitFile(directory)))
+        {
+            // The program was spawned (its stdout exists) but its pid file is not there yet: the supervisor writes it
+            // right after the spawn, so it comes at once unless that supervisor is gone.
+            var waited = Time.GetTimestamp();
+            var delay = TimeSpan.FromMilliseconds(5);
+            while ((identity = AttemptPidFile.TryRead(directory)) is null
+                && !File.Exists(WorkspaceLayout.ExitFile(directory))
+                && Time.GetElapsedTime(waited) < PidFilePatience)
+            {
+                await Task.Delay(delay, Time, cancellationToken).ConfigureAwait(false);
+                delay = delay * 2 > TimeSpan.FromMilliseconds(200) ? TimeSpan.FromMilliseconds(200) : delay * 2;
+            }
+        }
+        var handle = new ReattachedAttemptHandle(this, attempt with { AttemptDirectory = directory }, identity);
         handle.Follow();
-        return new ValueTask<IAttemptHandle>(handle);
+        return handle;
     }
 
     private LocalAttemptHandle Start(AttemptRequest request)
@@ -229,15 +242,17 @@ public sealed class LocalExecutor : IExecutor
         var assembly = Path.Combine(directory, SupervisorName + ".dll");
         var apphost = Path.Combine(directory, SupervisorName);
         var grace = ((long)Math.Min(Options.KillGracePeriod.TotalMilliseconds, int.MaxValue)).ToString(CultureInfo.InvariantCulture);
+        // The supervisor starts programs only while this process is its parent (see Supervisor).
+        var orchestrator = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
         // <root>/shared/Microsoft.NETCore.App/<version>/ → <root>/dotnet
         var muxer = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", "dotnet"));
         if (File.Exists(assembly) && File.Exists(muxer))
         {
-            return [muxer, "exec", assembly, "--grace-ms", grace];
+            return [muxer, "exec", assembly, "--grace-ms", grace, "--orchestrator", orchestrator];
         }
         if (File.Exists(apphost))
         {
-            return [apphost, "--grace-ms", grace];
+            return [apphost, "--grace-ms", grace, "--orchestrator", orchestrator];
         }
         throw new ExecutorStartException($"the local executor's supervisor program is missing: neither '{assembly}' nor '{apphost}' exists");
     }
@@ -258,6 +273,22 @@ public sealed class LocalExecutor : IExecutor
             {
                 _supervisor = null;
             }
+        }
+    }
+
+    /// <summary>
+    /// Lets go of every running attempt without killing it (the orchestrator detaches): the supervisor's input is
+    /// closed, so it goes on recording the attempts' ends in their exit.json and exits after the last one; a later
+    /// orchestrator re-attaches (<see cref="ReattachAsync"/>). The executor starts nothing after this.
+    /// </summary>
+    public void Detach()
+    {
+        lock (_startGate)
+        {
+            _disposed = true;
+            _supervisor?.Abandon();
+            _supervisor = null;
+            _running.Clear();
         }
     }
 

@@ -140,6 +140,22 @@ public sealed class SqliteStore : IBatonStore
             return 0;
         }, requireInitialized: true, cancellationToken);
 
+    public ValueTask<IReadOnlyList<TaskClaim>> ClaimTasksAsync(
+        ClaimOwner owner, IReadOnlyList<long> taskIds, IReadOnlyCollection<ClaimOwner> deadOwners, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        ArgumentNullException.ThrowIfNull(taskIds);
+        ArgumentNullException.ThrowIfNull(deadOwners);
+        return WriteAsync(() => ClaimWriter.Claim(_writer!, owner, taskIds, deadOwners, now), requireInitialized: true, cancellationToken);
+    }
+
+    public async ValueTask ReleaseClaimsAsync(long runId, CancellationToken cancellationToken) =>
+        await WriteAsync(() =>
+        {
+            ClaimWriter.Release(_writer!, runId);
+            return 0;
+        }, requireInitialized: true, cancellationToken);
+
     public async ValueTask ApplyAsync(IReadOnlyList<StoreChange> changes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(changes);
@@ -190,6 +206,10 @@ public sealed class SqliteStore : IBatonStore
         {
             StoreLog.Locked(_logger, Path);
             throw StoreErrors.Locked(Path, exception);
+        }
+        catch (SqliteException exception) when (StoreErrors.IsUnwritable(exception))
+        {
+            throw StoreErrors.Unwritable(Path, exception);
         }
         finally
         {

@@ -212,7 +212,7 @@ public sealed class LocalExecutorTests : IDisposable
         Assert.Equal(executor.SupervisorProcessId, handle.SupervisorProcessId);
 
         Assert.Equal(handle.ProcessGroupId, handle.ProcessId);
-        Assert.Equal(handle.ProcessGroupId.ToString(CultureInfo.InvariantCulture), handle.ExecutorId);
+        Assert.Equal(handle.Identity!.Value.ToString(), handle.ExecutorId);
         Assert.Equal(Environment.MachineName, handle.Host);
         Assert.NotNull(handle.ProcessStartTime);
         Assert.Equal(ProcessIdentity.Of(handle.ProcessGroupId), handle.Identity);

@@ -49,6 +49,31 @@ internal sealed class FaultWorkspace : IDisposable
     public Task<(int ExitCode, string Output)> RunAsync(params string[] args) =>
         BatonProcess.RunAsync(NextOutput(), Generous, [.. args, "--workspace", Workspace]);
 
+    /// <summary>
+    /// A task script that first appends the task's identity (its directory's name) to the ledger, then runs
+    /// <paramref name="body"/>; returns its path.
+    /// </summary>
+    public string LedgerTask(string body) => Write("task.sh", $"""
+        basename "$PWD" >> '{Ledger}'
+        {body}
+        """);
+
+    /// <summary>A workflow <paramref name="name"/> of <paramref name="count"/> tasks NAME-i, each <c>sh SCRIPT i</c>.</summary>
+    public string Workflow(string name, string script, int count, int maxAttempts = 3) => Write(name + ".yaml", $"""
+        name: {name}
+        defaults:
+          resources: {"{"} cpus: 1, memory: 16M {"}"}
+          max_attempts: {maxAttempts}
+        templates:
+          step:
+            command: sh {script} {"{"}i{"}"}
+            node_args: [i]
+        tasks:
+          - name: {name}-{"{"}i{"}"}
+            template: step
+            foreach: {"{"} i: {Numbers(count)} {"}"}
+        """);
+
     /// <summary>The ledger's lines (task identities), in order.</summary>
     public string[] LedgerLines() => File.ReadAllLines(Ledger);
 

@@ -18,10 +18,7 @@ public sealed class OrchestratorKillTests : IDisposable
         const int seed = 20261121;
         const int kills = 20;
         var random = new Random(seed);
-        var task = _ws.Write("task.sh", $"""
-            basename "$PWD" >> '{_ws.Ledger}'
-            sleep 0.1
-            """);
+        var task = _ws.LedgerTask("sleep 0.1");
         var workflow = _ws.Write("faults.yaml", $"""
             name: faults
             defaults:
@@ -72,7 +69,28 @@ public sealed class OrchestratorKillTests : IDisposable
         Assert.All(tasks, t => Assert.Equal(TaskState.Done, t.State));
         var ledger = _ws.LedgerLines();
         var twice = ledger.GroupBy(l => l).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
-        Assert.True(twice.Count == 0, $"tasks that ran more than once (seed {seed}): {string.Join(", ", twice)}");
+        if (twice.Count > 0)
+        {
+            var report = new System.Text.StringBuilder();
+            foreach (var t in tasks.Where(t => twice.Contains(t.Identity)))
+            {
+                var details = await _ws.DetailsAsync(t.TaskId);
+                report.AppendLine(CultureInfo.InvariantCulture, $"{t.Name} {t.Identity}:");
+                foreach (var a in details.Attempts)
+                {
+                    report.AppendLine(CultureInfo.InvariantCulture, $"  attempt {a.Number} run {a.RunId} id '{a.ExecutorId}' {a.StartedAt:O}..{a.EndedAt:O} {a.Outcome} {a.ExitCode} {a.Message}");
+                }
+                foreach (var h in details.History)
+                {
+                    report.AppendLine(CultureInfo.InvariantCulture, $"  {h.At:O} run {h.RunId} {h.State} {h.Message}");
+                }
+                foreach (var dir in Directory.GetDirectories(Path.Combine(t.Directory, "attempts")))
+                {
+                    report.AppendLine(CultureInfo.InvariantCulture, $"  {dir}: {string.Join(" ", Directory.GetFiles(dir).Select(Path.GetFileName))}");
+                }
+            }
+            Assert.Fail($"tasks that ran more than once (seed {seed}):\n{report}");
+        }
         Assert.Equal(tasks.Select(t => t.Identity).Order(StringComparer.Ordinal), ledger.Order(StringComparer.Ordinal));
         Assert.Equal("ok", _ws.IntegrityCheck());
         // The kills landed while attempts ran: some tasks were taken over by a later orchestrator, not run again.
@@ -89,24 +107,7 @@ public sealed class OrchestratorKillTests : IDisposable
     public async Task An_attempt_killed_while_the_orchestrator_was_dead_is_retried_and_the_others_are_not()
     {
         var release = Path.Combine(_ws.Root, "release");
-        var task = _ws.Write("task.sh", $"""
-            basename "$PWD" >> '{_ws.Ledger}'
-            while [ ! -e '{release}' ]; do sleep 0.05; done
-            """);
-        var workflow = _ws.Write("killed.yaml", $"""
-            name: killed
-            defaults:
-              resources: {"{"} cpus: 1, memory: 16M {"}"}
-              max_attempts: 2
-            templates:
-              wait:
-                command: sh {task} {"{"}i{"}"}
-                node_args: [i]
-            tasks:
-              - name: wait-{"{"}i{"}"}
-                template: wait
-                foreach: {"{"} i: {FaultWorkspace.Numbers(4)} {"}"}
-            """);
+        var workflow = _ws.Workflow("killed", _ws.LedgerTask($"while [ ! -e '{release}' ]; do sleep 0.05; done"), 4, maxAttempts: 2);
         string[] Run() => ["run", workflow, "--no-progress", "--cpus", "4", "--memory", "1G"];
 
         using (var baton = _ws.Start(Run()))

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Baton.Cli.Control;
 using Baton.Cli.Gpus;
 using Baton.Cli.Rendering;
@@ -31,15 +32,24 @@ internal static class RunCommand
         {
             Description = "Record the file as a new workflow even though one with its name and workflow_args exists with other tasks",
         };
+        var keepRunning = new Option<bool>("--keep-running") { Description = "On Ctrl+C, leave the running attempts running and detach (default: kill them); a later run re-attaches" };
+        var detach = new Option<bool>("--detach") { Description = "Run in the background: print the run id and return at once (follow it with 'baton wait RUN')" };
+        var cold = new Option<bool>("--cold") { Description = "Kill attempts an earlier, crashed or detached run left running and run their tasks afresh (default: re-attach and let them finish)" };
         var command = new Command("run", "Run a workflow file; tasks that are already done do not run again")
         {
-            file, cpus, memory, noProgress, dryRun, failFast, newWorkflow,
+            file, cpus, memory, noProgress, dryRun, failFast, newWorkflow, cold, keepRunning, detach,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             context(parse),
             parse.GetValue(file)!,
             parse.GetValue(common.Workspace),
-            new RunSettings(parse.GetValue(cpus), parse.GetValue(memory), !parse.GetValue(noProgress), parse.GetValue(dryRun), parse.GetValue(failFast)) { NewWorkflow = parse.GetValue(newWorkflow) },
+            new RunSettings(parse.GetValue(cpus), parse.GetValue(memory), !parse.GetValue(noProgress), parse.GetValue(dryRun), parse.GetValue(failFast))
+            {
+                NewWorkflow = parse.GetValue(newWorkflow),
+                Cold = parse.GetValue(cold),
+                KeepRunning = parse.GetValue(keepRunning),
+                Detach = parse.GetValue(detach),
+            },
             cancellationToken));
         return command;
     }
@@ -50,6 +60,15 @@ internal static class RunCommand
     internal sealed record RunSettings(int? Cpus, string? Memory, bool ProgressShown, bool DryRun, bool FailFast)
     {
         public bool NewWorkflow { get; init; }
+
+        /// <summary>Kill attempts an earlier run left running and run their tasks afresh (a cold resume).</summary>
+        public bool Cold { get; init; }
+
+        /// <summary>On Ctrl+C leave the running attempts running (detach) instead of killing them.</summary>
+        public bool KeepRunning { get; init; }
+
+        /// <summary>Run in a background process and return its run id.</summary>
+        public bool Detach { get; init; }
     }
 
     internal static Task<int> RunAsync(CliContext cli, string file, string? workspace, RunSettings run, CancellationToken cancellationToken) =>
@@ -58,19 +77,50 @@ internal static class RunCommand
     internal static async Task<int> RunAsync(CliContext cli, WorkflowGraph graph, string? workspace, RunSettings runSettings, CancellationToken cancellationToken)
     {
         var (cpus, memory, progressShown, dryRun) = (runSettings.Cpus, runSettings.Memory, runSettings.ProgressShown, runSettings.DryRun);
+        // Ctrl+C and SIGTERM interrupt the run, which then kills (or leaves, --keep-running) its attempts and records
+        // that before the process exits: the signals' default (immediate death) is cancelled.
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        void Interrupt(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            interrupt.Cancel();
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+        cancellationToken = interrupt.Token;
+
         // Everything that can be wrong with the input is checked before the workspace is touched.
         var layout = WorkspaceLocation.Resolve(workspace);
         var settings = Directory.Exists(layout.Root) ? WorkspaceSettings.Load(layout.Root) : new WorkspaceSettings(null, null);
         var capacity = MachineCapacity.Resolve(cpus, memory, settings);
         var (gpus, gpuProbe, _) = MachineGpus.Resolve(settings, cli.Time);
-        var options = new RunOptions(capacity) { Gpus = gpus, GpuProbe = gpuProbe, Tokens = settings.Tokens, FailFast = runSettings.FailFast, NewWorkflow = runSettings.NewWorkflow };
+        var options = new RunOptions(capacity)
+        {
+            Gpus = gpus,
+            GpuProbe = gpuProbe,
+            Tokens = settings.Tokens,
+            FailFast = runSettings.FailFast,
+            NewWorkflow = runSettings.NewWorkflow,
+            Resume = runSettings.Cold ? ResumeMode.Cold : ResumeMode.Hot,
+            Interrupt = runSettings.KeepRunning ? InterruptMode.Detach : InterruptMode.Kill,
+            Owners = new LocalClaimOwnerProbe(),
+        };
         WorkflowRunner.EnsureRunnable(graph, options);
+        if (runSettings.Detach && !dryRun)
+        {
+            return await DetachedRun.StartAsync(cli, graph, layout, runSettings, cancellationToken);
+        }
 
         await using var store = await WorkspaceStore.OpenAsync(layout, create: true, cli.Loggers, cancellationToken);
-        using var workspaceLock = WorkspaceLock.TryAcquire(layout.LockFile)
-            ?? throw new BatonInputException($"the workspace '{layout.Root}' is in use by another baton run{await DescribeHolderAsync(store, cancellationToken)}; wait for it or use another --workspace");
+        using var workflowLock = WorkspaceLock.TryAcquire(WorkspaceLock.ForWorkflow(layout.Root, graph.Name))
+            ?? throw new BatonInputException($"workflow '{graph.Name}' is already running in the workspace '{layout.Root}'{await DescribeHolderAsync(store, graph.Name, cancellationToken)}; wait for it or kill it");
+        // We hold the workflow's lock: a run of it still marked running belongs to a process that died.
+        foreach (var stale in (await store.ListRunsAsync(graph.Name, cancellationToken)).Where(r => r.Status == RunStatus.Running))
+        {
+            await store.FinishRunAsync(stale.RunId, RunStatus.Interrupted, cli.Time.GetUtcNow(), cancellationToken);
+        }
         await using var executor = new LocalExecutor(new LocalExecutorOptions(), cli.Loggers.CreateLogger<LocalExecutor>(), cli.Time);
-        await using var control = ControlServer.Start(layout.Root, cli.Loggers.CreateLogger<ControlServer>());
+        await using var control = ControlServer.Start(layout.Root, graph.Name, cli.Loggers.CreateLogger<ControlServer>());
 
         var runner = new WorkflowRunner(store, executor, layout, options, cli.Time, cli.Loggers);
         if (dryRun)
@@ -84,7 +134,24 @@ internal static class RunCommand
         var progress = new RunProgress();
         var run = runner.RunAsync(graph, progress, c => control?.Attach(c), cancellationToken);
         await RunView.FollowAsync(cli.Console, progress, run, cli.Time, progressShown);
-        var summary = await run;
+        RunSummary summary;
+        try
+        {
+            summary = await run;
+        }
+        catch (BatonInputException)
+        {
+            // The store cannot be written (a full disk): what runs cannot be recorded here, so it is left running
+            // (its exit.json is still written) for the next run to re-attach, instead of being killed unrecorded.
+            executor.Detach();
+            throw;
+        }
+        if (summary.LeftRunning > 0)
+        {
+            // Ctrl+C with --keep-running: the attempts go on under their supervisor; the next run re-attaches.
+            executor.Detach();
+            await cli.Error.WriteLineAsync($"baton: detached: {summary.LeftRunning} attempts keep running; run the workflow again to re-attach to them");
+        }
 
         var failures = summary.Failed + summary.Killed > 0
             ? await store.ListTasksAsync(new TaskFilter { WorkflowId = summary.WorkflowId, States = [TaskState.Failed, TaskState.Killed] }, CancellationToken.None)
@@ -93,9 +160,9 @@ internal static class RunCommand
         return summary.Succeeded ? ExitCodes.Success : summary.Interrupted ? ExitCodes.Interrupted : ExitCodes.TasksFailed;
     }
 
-    private static async Task<string> DescribeHolderAsync(IBatonStore store, CancellationToken cancellationToken)
+    private static async Task<string> DescribeHolderAsync(IBatonStore store, string workflow, CancellationToken cancellationToken)
     {
-        var runs = await store.ListRunsAsync(null, cancellationToken);
+        var runs = await store.ListRunsAsync(workflow, cancellationToken);
         var active = runs.FirstOrDefault(r => r.Status == RunStatus.Running);
         return active is null ? "" : $" (run {active.RunId} of '{active.Workflow}', pid {active.ProcessId} on {active.Host})";
     }

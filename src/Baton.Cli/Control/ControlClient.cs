@@ -13,7 +13,7 @@ internal static class ControlClient
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            await socket.ConnectAsync(ControlProtocol.EndPointFor(workspaceRoot), cancellationToken);
+            await socket.ConnectAsync(ControlProtocol.EndPointFor(workspaceRoot, request.Workflow), cancellationToken);
         }
         catch (SocketException)
         {

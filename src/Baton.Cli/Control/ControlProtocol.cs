@@ -13,9 +13,10 @@ namespace Baton.Cli.Control;
 /// </summary>
 internal static class ControlProtocol
 {
-    public static UnixDomainSocketEndPoint EndPointFor(string workspaceRoot)
+    /// <summary>One name per workspace and workflow: several runs (of different workflows) may share a workspace.</summary>
+    public static UnixDomainSocketEndPoint EndPointFor(string workspaceRoot, string workflow)
     {
-        var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(workspaceRoot)))[..32];
+        var digest = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(workspaceRoot + "\0" + workflow)))[..32];
         return new UnixDomainSocketEndPoint("\0baton/" + digest);
     }
 }

@@ -24,13 +24,13 @@ internal sealed partial class ControlServer : IAsyncDisposable
         _acceptLoop = Task.Run(AcceptLoopAsync);
     }
 
-    /// <summary>Starts listening for the workspace; null when the name is taken (which the workspace lock prevents).</summary>
-    public static ControlServer? Start(string workspaceRoot, ILogger logger)
+    /// <summary>Starts listening for the workflow's run in the workspace; null when the name is taken (which the workflow lock prevents).</summary>
+    public static ControlServer? Start(string workspaceRoot, string workflow, ILogger logger)
     {
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
-            socket.Bind(ControlProtocol.EndPointFor(workspaceRoot));
+            socket.Bind(ControlProtocol.EndPointFor(workspaceRoot, workflow));
             socket.Listen(16);
             return new ControlServer(socket, logger);
         }

@@ -46,6 +46,21 @@ public interface IBatonStore : IAsyncDisposable
     /// <summary>Closes a run with its final status.</summary>
     ValueTask FinishRunAsync(long runId, RunStatus status, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// In one transaction: drops the claims of <paramref name="deadOwners"/> (exactly those owners: a claim taken
+    /// since by someone else stays), claims for <paramref name="owner"/> every task of <paramref name="taskIds"/>
+    /// that nobody holds, and returns each task's holder and current state.
+    /// </summary>
+    ValueTask<IReadOnlyList<TaskClaim>> ClaimTasksAsync(
+        ClaimOwner owner,
+        IReadOnlyList<long> taskIds,
+        IReadOnlyCollection<ClaimOwner> deadOwners,
+        DateTimeOffset now,
+        CancellationToken cancellationToken);
+
+    /// <summary>Drops every claim of a run (when it ends).</summary>
+    ValueTask ReleaseClaimsAsync(long runId, CancellationToken cancellationToken);
+
     /// <summary>Applies changes in order, all in one transaction.</summary>
     ValueTask ApplyAsync(IReadOnlyList<StoreChange> changes, CancellationToken cancellationToken);
 

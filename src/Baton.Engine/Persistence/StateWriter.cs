@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Baton.Core.Errors;
 using Baton.Core.Stores;
 using Microsoft.Extensions.Logging;
 
@@ -33,7 +34,10 @@ public sealed partial class StateWriter : IAsyncDisposable
         if (!_changes.Writer.TryWrite(change))
         {
             throw _loop.Exception is { } failed
-                ? new InvalidOperationException($"the store failed: {failed.InnerException?.Message}", failed.InnerException)
+                ? failed.InnerException is BatonInputException user
+                    // A failure the user can act on (a full disk) keeps its one-line message.
+                    ? new BatonInputException(user.Message, user)
+                    : new InvalidOperationException($"the store failed: {failed.InnerException?.Message}", failed.InnerException)
                 : new InvalidOperationException("the state writer is closed");
         }
     }

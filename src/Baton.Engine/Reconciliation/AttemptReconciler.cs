@@ -19,10 +19,12 @@ namespace Baton.Engine.Reconciliation;
 /// </summary>
 internal static partial class AttemptReconciler
 {
+    /// <summary>Re-attaches the attempts of every task of the workflow this run holds (not those in <paramref name="heldElsewhere"/>).</summary>
     public static async Task<IReadOnlyList<ReattachedAttempt>> ReattachAsync(
         WorkflowGraph graph,
         WorkflowRegistration registration,
         IReadOnlyList<string> directories,
+        IReadOnlySet<int> heldElsewhere,
         IBatonStore store,
         IExecutor executor,
         ILogger logger,
@@ -31,56 +33,77 @@ internal static partial class AttemptReconciler
         var found = new List<ReattachedAttempt>();
         for (var t = 0; t < graph.Tasks.Count; t++)
         {
-            var state = registration.States[t];
-            if (state == TaskState.Done)
+            if (!heldElsewhere.Contains(t))
             {
-                continue;
+                found.AddRange(await ReattachTaskAsync(graph, t, registration.TaskIds[t], registration.States[t], registration.LastAttemptNumbers[t],
+                    directories[t], store, executor, logger, cancellationToken));
             }
-            var spec = graph.Tasks[t];
-            var records = new List<(AttemptRecord Record, bool Recorded)>();
-            if (state is TaskState.Submitted or TaskState.Running or TaskState.Killing
-                && await store.GetTaskDetailsAsync(registration.TaskIds[t], cancellationToken) is { } details)
+        }
+        return found;
+    }
+
+    /// <summary>The attempts of one task that an earlier orchestrator started and the store does not record as ended.</summary>
+    public static async Task<IReadOnlyList<ReattachedAttempt>> ReattachTaskAsync(
+        WorkflowGraph graph,
+        int t,
+        long taskId,
+        TaskState state,
+        int lastRecordedAttempt,
+        string taskDirectory,
+        IBatonStore store,
+        IExecutor executor,
+        ILogger logger,
+        CancellationToken cancellationToken)
+    {
+        if (state == TaskState.Done)
+        {
+            return [];
+        }
+        var spec = graph.Tasks[t];
+        var records = new List<(AttemptRecord Record, bool Recorded)>();
+        if (state is TaskState.Submitted or TaskState.Running or TaskState.Killing
+            && await store.GetTaskDetailsAsync(taskId, cancellationToken) is { } details)
+        {
+            foreach (var row in details.Attempts)
             {
-                foreach (var row in details.Attempts)
+                if (row.EndedAt is null && row.Executor == executor.Name)
                 {
-                    if (row.EndedAt is null && row.Executor == executor.Name)
-                    {
-                        records.Add((new AttemptRecord(spec.Name, row.Number, row.ExecutorId, row.Host, row.ProcessId, row.StartedAt,
-                            directories[t], row.Directory, spec.Resources), true));
-                    }
+                    records.Add((new AttemptRecord(spec.Name, row.Number, row.ExecutorId, row.Host, row.ProcessId, row.StartedAt,
+                        taskDirectory, row.Directory, spec.Resources), true));
                 }
             }
-            // Attempts started after the last one the store knows of: their directory is created before the start.
-            for (var number = registration.LastAttemptNumbers[t] + 1; ; number++)
+        }
+        // Attempts started after the last one the store knows of: their directory is created before the start.
+        for (var number = lastRecordedAttempt + 1; ; number++)
+        {
+            var directory = WorkspaceLayout.AttemptDirectory(taskDirectory, number);
+            if (!Directory.Exists(directory))
             {
-                var directory = WorkspaceLayout.AttemptDirectory(directories[t], number);
-                if (!Directory.Exists(directory))
-                {
-                    break;
-                }
-                records.Add((new AttemptRecord(spec.Name, number, "", Environment.MachineName, null,
-                    new DateTimeOffset(Directory.GetCreationTimeUtc(directory), TimeSpan.Zero), directories[t], directory, spec.Resources), false));
+                break;
             }
-            for (var i = 0; i < records.Count; i++)
+            records.Add((new AttemptRecord(spec.Name, number, "", Environment.MachineName, null,
+                new DateTimeOffset(Directory.GetCreationTimeUtc(directory), TimeSpan.Zero), taskDirectory, directory, spec.Resources), false));
+        }
+        var found = new List<ReattachedAttempt>(records.Count);
+        for (var i = 0; i < records.Count; i++)
+        {
+            var (record, recorded) = records[i];
+            IAttemptHandle handle;
+            try
             {
-                var (record, recorded) = records[i];
-                IAttemptHandle handle;
-                try
-                {
-                    handle = await executor.ReattachAsync(record, cancellationToken);
-                }
-                catch (InvalidOperationException e)
-                {
-                    throw new BatonInputException($"task '{spec.Name}' cannot be resumed here: {e.Message}");
-                }
-                if (i < records.Count - 1)
-                {
-                    // Only the last attempt can still run: each started after the one before had ended.
-                    await handle.Completion.WaitAsync(cancellationToken);
-                }
-                LogFound(logger, spec.Name, record.Attempt, handle.Completion.IsCompleted ? "ended" : "still running", recorded ? "recorded" : "not recorded");
-                found.Add(new ReattachedAttempt(t, record.Attempt, handle, recorded, record.AttemptDirectory, Superseded: i < records.Count - 1));
+                handle = await executor.ReattachAsync(record, cancellationToken);
             }
+            catch (InvalidOperationException e)
+            {
+                throw new BatonInputException($"task '{spec.Name}' cannot be resumed here: {e.Message}");
+            }
+            if (i < records.Count - 1)
+            {
+                // Only the last attempt can still run: each started after the one before had ended.
+                await handle.Completion.WaitAsync(cancellationToken);
+            }
+            LogFound(logger, spec.Name, record.Attempt, handle.Completion.IsCompleted ? "ended" : "still running", recorded ? "recorded" : "not recorded");
+            found.Add(new ReattachedAttempt(t, record.Attempt, handle, recorded, record.AttemptDirectory, Superseded: i < records.Count - 1));
         }
         return found;
     }

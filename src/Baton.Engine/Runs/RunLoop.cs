@@ -65,6 +65,10 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     // earlier orchestrator did not see through): when it ends, they go back in line instead of ending Killed.
     private readonly HashSet<int> _restartAfterKill = [];
     private readonly ResumeMode _resumeMode;
+    private readonly InterruptMode _interruptMode;
+    // Tasks another run holds (see ForeignTaskWatcher): this run never changes their state, it follows it.
+    private bool[] _foreign;
+    private int _foreignPending;
     private bool _interrupted;
     private int _done;
     private int _failed;
@@ -99,6 +103,8 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         _attemptsUsed = (int[])registration.AttemptCounts.Clone();
         _lastAttempt = (int[])registration.LastAttemptNumbers.Clone();
         _waitingOn = new int[graph.Tasks.Count];
+        _foreign = new bool[graph.Tasks.Count];
+        _interruptMode = options.Interrupt;
         _pool = new ResourcePool(options.Capacity, options.Gpus, options.GpuProbe ?? DeclaredGpuMemory.None);
         _ready = new ReadyQueue(options.Scheduling, time);
         _resources = graph.Tasks.Select(s => s.Resources).ToArray();
@@ -176,7 +182,10 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
             notRun,
             _progress.AttemptsStarted,
             _interrupted,
-            _time.GetElapsedTime(startedTimestamp));
+            _time.GetElapsedTime(startedTimestamp))
+        {
+            LeftRunning = _interruptMode == InterruptMode.Detach && _interrupted ? _running.Count : 0,
+        };
     }
 
     public async Task<KillReport> KillAsync(IReadOnlyCollection<string> taskNames, CancellationToken cancellationToken)
@@ -192,10 +201,26 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     /// <summary>Attempts that start-up reconciliation found (see <see cref="AttemptReconciler"/>); adopted when the run starts.</summary>
     public void Adopt(IReadOnlyList<ReattachedAttempt> reattached) => _reattached = reattached;
 
+    /// <summary>Tasks another run holds: this run waits for their outcome (news arrive through <see cref="Notify"/>).</summary>
+    public void HoldElsewhere(IReadOnlySet<int> tasks)
+    {
+        foreach (var t in tasks)
+        {
+            _foreign[t] = true;
+        }
+        _foreignPending = tasks.Count;
+    }
+
+    /// <summary>News about a task held elsewhere, from the watcher's thread.</summary>
+    public void Notify(ForeignTaskNews news) => _events.Writer.TryWrite(new ForeignNewsEvent(news));
+
     /// <summary>Flushes the state writer if <see cref="RunAsync"/> did not get to.</summary>
     public ValueTask DisposeAsync() => _writer?.DisposeAsync() ?? ValueTask.CompletedTask;
 
-    private bool Finished() => _running.Count == 0 && (_ready.Count == 0 || _interrupted || _stopStarting) && (!AcceptsTasks || _interrupted || _stopStarting);
+    private bool Finished() =>
+        (_interrupted && _interruptMode == InterruptMode.Detach)
+        || (_running.Count == 0
+            && (_interrupted || ((_ready.Count == 0 || _stopStarting) && _foreignPending == 0 && (!AcceptsTasks || _stopStarting))));
 
     /// <summary>
     /// Puts every task that is not Done back in line (jobmon's resume): failed and killed tasks wait again with
@@ -209,47 +234,103 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         }
         for (var t = 0; t < _state.Length; t++)
         {
-            if (_running.ContainsKey(t))
+            if (!_running.ContainsKey(t) && !_foreign[t])
             {
-                continue;
+                ResumeTask(t);
             }
-            switch (_state[t])
-            {
-                case TaskState.Done:
-                    continue;
-                case TaskState.Submitted or TaskState.Running:
-                    // Reconciliation found no attempt of it: it never started (the orchestrator died in between).
-                    Transition(t, TaskState.Failed, FailureReason.Lost, "the orchestrator that started this task ended before the attempt started");
-                    break;
-                case TaskState.Killing:
-                    Transition(t, TaskState.Killed, FailureReason.None, "the orchestrator ended while killing this task");
-                    break;
-            }
-            if (_state[t] is TaskState.Failed or TaskState.Killed or TaskState.Ready)
-            {
-                Transition(t, TaskState.Waiting, FailureReason.None, "resumed", attemptCount: 0);
-            }
-            _attemptsUsed[t] = 0;
         }
         for (var t = 0; t < _state.Length; t++)
         {
-            if (_state[t] != TaskState.Waiting)
+            if (_state[t] == TaskState.Waiting && !_foreign[t])
             {
-                continue;
+                WaitForUpstreams(t);
             }
-            var waitingOn = 0;
-            foreach (var u in _graph.Upstream[t])
+        }
+    }
+
+    private void ResumeTask(int t)
+    {
+        switch (_state[t])
+        {
+            case TaskState.Done:
+                return;
+            case TaskState.Submitted or TaskState.Running:
+                // Reconciliation found no attempt of it: it never started (the orchestrator died in between).
+                Transition(t, TaskState.Failed, FailureReason.Lost, "the orchestrator that started this task ended before the attempt started");
+                break;
+            case TaskState.Killing:
+                Transition(t, TaskState.Killed, FailureReason.None, "the orchestrator ended while killing this task");
+                break;
+        }
+        if (_state[t] is TaskState.Failed or TaskState.Killed or TaskState.Ready)
+        {
+            Transition(t, TaskState.Waiting, FailureReason.None, "resumed", attemptCount: 0);
+        }
+        _attemptsUsed[t] = 0;
+    }
+
+    private void WaitForUpstreams(int t)
+    {
+        var waitingOn = 0;
+        foreach (var u in _graph.Upstream[t])
+        {
+            if (_state[u] != TaskState.Done)
             {
-                if (_state[u] != TaskState.Done)
+                waitingOn++;
+            }
+        }
+        _waitingOn[t] = waitingOn;
+        if (waitingOn == 0)
+        {
+            MakeReady(t);
+        }
+    }
+
+    /// <summary>A task another run held has settled, or is now this run's.</summary>
+    private void OnForeignNews(ForeignTaskNews news)
+    {
+        var t = news.Task;
+        if (!_foreign[t])
+        {
+            return;
+        }
+        _foreign[t] = false;
+        _foreignPending--;
+        switch (news)
+        {
+            case ForeignTaskSettled settled:
+                // The store has it already: only this run's view moves.
+                _progress.Move(_template[t], _state[t], settled.State);
+                _state[t] = settled.State;
+                if (settled.State == TaskState.Done)
                 {
-                    waitingOn++;
+                    _done++;
+                    ReleaseDownstream(t);
                 }
-            }
-            _waitingOn[t] = waitingOn;
-            if (waitingOn == 0)
-            {
-                MakeReady(t);
-            }
+                else
+                {
+                    _failed++;
+                    FailDownstream(t, $"upstream '{_graph.Tasks[t].Name}' ended {settled.State.ToWord()} in another run");
+                }
+                break;
+            case ForeignTaskTakenOver taken:
+                _progress.Move(_template[t], _state[t], taken.Claim.State);
+                _state[t] = taken.Claim.State;
+                _lastAttempt[t] = taken.Claim.LastAttemptNumber;
+                _attemptsUsed[t] = taken.Claim.AttemptCount;
+                foreach (var attempt in taken.Attempts)
+                {
+                    AdoptAttempt(attempt);
+                }
+                if (!_running.ContainsKey(t) && !_interrupted)
+                {
+                    ResumeTask(t);
+                    if (_state[t] == TaskState.Waiting)
+                    {
+                        WaitForUpstreams(t);
+                    }
+                }
+                break;
         }
     }
 
@@ -302,6 +383,11 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
             _restartAfterKill.Add(t);
             _ = handle.KillAsync(CancellationToken.None).AsTask();
         }
+        else if (handle.Completion is { IsCompletedSuccessfully: true, Result.Outcome: AttemptOutcome.Killed })
+        {
+            // Killed by the orchestrator that went away (interrupted, or its executor shut down): no verdict on the task.
+            _restartAfterKill.Add(t);
+        }
         _ = ObserveAsync(t, attempt.Number, handle);
     }
 
@@ -317,6 +403,9 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
                 break;
             case Interrupt:
                 OnInterrupt();
+                break;
+            case ForeignNewsEvent foreign:
+                OnForeignNews(foreign.News);
                 break;
             case LimitRequest limit:
                 OnLimitRequested(limit);
@@ -555,9 +644,14 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     {
         Transition(t, TaskState.Done);
         _done++;
+        ReleaseDownstream(t);
+    }
+
+    private void ReleaseDownstream(int t)
+    {
         foreach (var d in _graph.Downstream[t])
         {
-            if (_state[d] == TaskState.Waiting && --_waitingOn[d] == 0)
+            if (_state[d] == TaskState.Waiting && !_foreign[d] && --_waitingOn[d] == 0)
             {
                 MakeReady(d);
             }
@@ -585,7 +679,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         {
             foreach (var d in _graph.Downstream[stack.Pop()])
             {
-                if (_state[d] == TaskState.Waiting)
+                if (_state[d] == TaskState.Waiting && !_foreign[d])
                 {
                     Transition(d, TaskState.Failed, FailureReason.UpstreamFailed, message);
                     _failed++;
@@ -629,6 +723,11 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         foreach (var t in targets)
         {
             var name = _graph.Tasks[t].Name;
+            if (_foreign[t])
+            {
+                report.Add((name, "held by another run; kill it there"));
+                continue;
+            }
             switch (_state[t])
             {
                 case TaskState.Waiting or TaskState.Ready or TaskState.PendingInput:
@@ -674,6 +773,12 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
             return;
         }
         _interrupted = true;
+        if (_interruptMode == InterruptMode.Detach)
+        {
+            // Nothing is killed: the attempts stay Running in the store, and whichever run comes next re-attaches.
+            LogDetached(_logger, _running.Count);
+            return;
+        }
         LogInterrupted(_logger, _running.Count);
         foreach (var (t, handle) in _running)
         {
@@ -749,6 +854,8 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
 
     private sealed record Interrupt : RunEvent;
 
+    private sealed record ForeignNewsEvent(ForeignTaskNews News) : RunEvent;
+
     [LoggerMessage(Level = LogLevel.Debug, Message = "task {Task} attempt {Attempt} ended {Outcome} (exit code {ExitCode})")]
     private static partial void LogAttemptEnded(ILogger logger, string task, int attempt, AttemptOutcome outcome, int? exitCode);
 
@@ -763,6 +870,9 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
 
     [LoggerMessage(Level = LogLevel.Information, Message = "task {Task} failed and the run fails fast: no new task starts")]
     private static partial void LogFailFast(ILogger logger, string task);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "run interrupted: leaving {Count} running attempts running (the next run re-attaches)")]
+    private static partial void LogDetached(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "run interrupted: killing {Count} running attempts")]
     private static partial void LogInterrupted(ILogger logger, int count);

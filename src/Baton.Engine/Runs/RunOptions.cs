@@ -1,4 +1,5 @@
 using Baton.Core.Gpus;
+using Baton.Core.Stores;
 using Baton.Core.Resources;
 using Baton.Engine.Scheduling;
 
@@ -30,6 +31,25 @@ public sealed record RunOptions(ResourceCapacity Capacity)
     /// another DAG (otherwise refused, jobmon's "workflow already exists").
     /// </summary>
     public bool NewWorkflow { get; init; }
+
+    /// <summary>
+    /// Tells live claim owners from dead ones. When set, the run claims its tasks in the store so that several
+    /// orchestrators can share a workspace (each task runs in one of them; the others follow its outcome); when
+    /// null, the run assumes it is the only one.
+    /// </summary>
+    public IClaimOwnerProbe? Owners { get; init; }
+
+    /// <summary>What interrupting the run (Ctrl+C) does to its running attempts.</summary>
+    public InterruptMode Interrupt { get; init; } = InterruptMode.Kill;
+}
+
+/// <summary>What interrupting a run does to the attempts it runs.</summary>
+public enum InterruptMode
+{
+    /// <summary>Kill them (Killing, then Killed once their process trees are gone); the next run starts them again.</summary>
+    Kill,
+    /// <summary>Leave them running and stop following them: they stay Running in the store and the next run re-attaches.</summary>
+    Detach,
 }
 
 /// <summary>What a run does with attempts that an earlier orchestrator started and that still run.</summary>
@@ -57,6 +77,9 @@ public sealed record RunSummary(
 {
     /// <summary>True when every task of the workflow is Done.</summary>
     public bool Succeeded => !Interrupted && Done + AlreadyDone == Total;
+
+    /// <summary>Attempts left running when the run was interrupted with <see cref="InterruptMode.Detach"/>.</summary>
+    public int LeftRunning { get; init; }
 }
 
 /// <summary>What a run of a workflow would do, without running it.</summary>

@@ -8,6 +8,7 @@ using Baton.Core.Stores;
 using Baton.Core.Workspaces;
 using Baton.Engine.Control;
 using Baton.Engine.Scheduling;
+using Baton.Engine.Reconciliation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -18,7 +19,7 @@ namespace Baton.Engine.Runs;
 /// every task is Done, Failed or Killed (or the run is interrupted). Tasks already Done never run again.
 /// The same runner serves <c>baton run</c> and, later, a server.
 /// </summary>
-public sealed class WorkflowRunner(
+public sealed partial class WorkflowRunner(
     IBatonStore store,
     IExecutor executor,
     WorkspaceLayout layout,
@@ -99,20 +100,84 @@ public sealed class WorkflowRunner(
         var runId = await store.StartRunAsync(registration.WorkflowId, Environment.MachineName, Environment.ProcessId, _time.GetUtcNow(), cancellationToken);
         progress ??= new RunProgress();
 
-        await using var loop = new RunLoop(graph, registration, runId, directories, parameters, store, executor, layout, options, progress, _time, _loggers.CreateLogger<RunLoop>());
         RunSummary summary;
         try
         {
+            var reconciliation = _loggers.CreateLogger(typeof(AttemptReconciler));
+            var (claimed, heldElsewhere, self) = await ClaimAsync(registration, runId, cancellationToken);
+            await using var loop = new RunLoop(graph, claimed, runId, directories, parameters, store, executor, layout, options, progress, _time, _loggers.CreateLogger<RunLoop>());
+            loop.Adopt(await AttemptReconciler.ReattachAsync(graph, claimed, directories, heldElsewhere, store, executor, reconciliation, cancellationToken));
+            loop.HoldElsewhere(heldElsewhere);
+            await using var watcher = new ForeignTaskWatcher(heldElsewhere, graph, claimed.TaskIds, directories, store, executor,
+                options.Owners, self, _time, reconciliation, loop.Notify);
             summary = await loop.RunAsync(onStarted, started, cancellationToken);
         }
-        catch
+        catch (Exception failure)
         {
-            await store.FinishRunAsync(runId, RunStatus.Interrupted, _time.GetUtcNow(), CancellationToken.None);
+            try
+            {
+                await store.FinishRunAsync(runId, RunStatus.Interrupted, _time.GetUtcNow(), CancellationToken.None);
+                await store.ReleaseClaimsAsync(runId, CancellationToken.None);
+            }
+            catch (Exception alsoFailed) when (alsoFailed is not OperationCanceledException)
+            {
+                // The store itself failed (a full disk): the first error says why; the run stays "running" in the
+                // store until the next run of the workflow finds its process gone.
+                LogCloseFailed(_loggers.CreateLogger<WorkflowRunner>(), alsoFailed, failure.Message);
+            }
             throw;
         }
         var status = summary.Interrupted ? RunStatus.Interrupted : summary.Succeeded ? RunStatus.Done : RunStatus.Failed;
         await store.FinishRunAsync(runId, status, _time.GetUtcNow(), CancellationToken.None);
+        await store.ReleaseClaimsAsync(runId, CancellationToken.None);
         return summary with { WorkflowId = registration.WorkflowId };
+    }
+
+    /// <summary>
+    /// Claims every unfinished task of the workflow for this run (see <see cref="RunOptions.Owners"/>); returns the
+    /// registration with the store's current view of the tasks this run holds, and those another run holds.
+    /// </summary>
+    private async Task<(WorkflowRegistration Registration, IReadOnlySet<int> HeldElsewhere, ClaimOwner? Self)> ClaimAsync(
+        WorkflowRegistration registration, long runId, CancellationToken cancellationToken)
+    {
+        if (options.Owners is not { } probe)
+        {
+            return (registration, new HashSet<int>(), null);
+        }
+        var self = probe.Current(runId);
+        var index = new Dictionary<long, int>();
+        for (var t = 0; t < registration.TaskIds.Length; t++)
+        {
+            if (registration.States[t] != TaskState.Done)
+            {
+                index[registration.TaskIds[t]] = t;
+            }
+        }
+        var claims = await TaskClaimer.ClaimAsync(store, probe, self, index.Keys.ToList(), _time, cancellationToken);
+        var states = (TaskState[])registration.States.Clone();
+        var attempts = (int[])registration.AttemptCounts.Clone();
+        var last = (int[])registration.LastAttemptNumbers.Clone();
+        var elsewhere = new HashSet<int>();
+        foreach (var claim in claims)
+        {
+            var t = index[claim.TaskId];
+            if (claim.Owner == self)
+            {
+                // Read in the claim's transaction: newer than the registration's, should another run have moved it since.
+                states[t] = claim.State;
+                attempts[t] = claim.AttemptCount;
+                last[t] = claim.LastAttemptNumber;
+            }
+            else if (claim.State == TaskState.Done)
+            {
+                states[t] = TaskState.Done;
+            }
+            else
+            {
+                elsewhere.Add(t);
+            }
+        }
+        return (registration with { States = states, AttemptCounts = attempts, LastAttemptNumbers = last }, elsewhere, self);
     }
 
     private async Task<(WorkflowRegistration Registration, string[] Directories, string[] Parameters)> RegisterAsync(WorkflowGraph graph, CancellationToken cancellationToken)
@@ -149,4 +214,7 @@ public sealed class WorkflowRunner(
                 "run it as a new workflow with --new-workflow, or give it other workflow_args");
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "could not record the end of the run after: {Failure}")]
+    private static partial void LogCloseFailed(ILogger logger, Exception exception, string failure);
 }

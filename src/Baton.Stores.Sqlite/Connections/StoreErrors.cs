@@ -13,6 +13,13 @@ internal static class StoreErrors
     public static bool IsConstraint(SqliteException exception) =>
         exception.SqliteErrorCode == raw.SQLITE_CONSTRAINT;
 
+    /// <summary>The disk under the store is full, or it cannot be written any more: nothing the store can fix.</summary>
+    public static bool IsUnwritable(SqliteException exception) =>
+        exception.SqliteErrorCode is raw.SQLITE_FULL or raw.SQLITE_IOERR or raw.SQLITE_READONLY;
+
+    public static BatonInputException Unwritable(string path, SqliteException inner) =>
+        new($"the store '{path}' cannot be written: {Describe(inner)}; what was committed before is intact: make room and run again, the run resumes where it stopped", inner);
+
     public static BatonInputException Locked(string path, Exception inner) =>
         new($"the store '{path}' is locked by another process", inner);
 

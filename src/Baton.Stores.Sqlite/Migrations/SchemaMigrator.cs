@@ -21,6 +21,7 @@ internal static class SchemaMigrator
     [
         V001_Initial.Migration,
         V002_AttemptResources.Migration,
+        V003_TaskClaims.Migration,
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -84,16 +84,16 @@ public sealed class RunCommandTests
     }
 
     [Fact]
-    public async Task A_workspace_in_use_by_another_run_is_refused()
+    public async Task A_workflow_already_running_in_the_workspace_is_refused()
     {
         using var cli = new CliRunner();
         var workflow = cli.WriteWorkflow("name: ok\ntasks:\n  - name: a\n    command: /bin/true\n");
         Directory.CreateDirectory(cli.Workspace);
-        using (Workspaces.WorkspaceLock.TryAcquire(Path.Combine(cli.Workspace, "baton.lock")))
+        using (Workspaces.WorkspaceLock.TryAcquire(Workspaces.WorkspaceLock.ForWorkflow(cli.Workspace, "ok")))
         {
             var busy = await cli.RunAsync("run", workflow);
             Assert.True(busy.ExitCode == 2, busy.ToString());
-            Assert.Contains("is in use by another baton run", busy.Error, StringComparison.Ordinal);
+            Assert.Contains("workflow 'ok' is already running in the workspace", busy.Error, StringComparison.Ordinal);
         }
         var free = await cli.RunAsync("run", workflow);
         Assert.True(free.ExitCode == 0, free.ToString());

@@ -384,6 +384,20 @@ public abstract class ExecutorContractTests : IDisposable
     /// </summary>
     protected virtual AttemptRecord? WithReusedProcessId(AttemptRecord record) => null;
 
+    /// <summary>An attempt that ran and ended, and whose exit.json is then gone (as when its supervisor died first).</summary>
+    private async Task<(AttemptRequest Request, AttemptRecord Record)> EndedWithoutExitJsonAsync()
+    {
+        var request = Request(NewTaskDirectory(), Shell("exit 0"));
+        AttemptRecord record;
+        await using (var first = CreateExecutor())
+        {
+            var (handle, _) = await RunAsync(first, request);
+            record = RecordOf(request, handle);
+        }
+        File.Delete(WorkspaceLayout.ExitFile(request.AttemptDirectory));
+        return (request, record);
+    }
+
     [Fact]
     public async Task Reattaching_to_an_attempt_that_has_ended_reports_its_recorded_outcome()
     {
@@ -426,14 +440,7 @@ public abstract class ExecutorContractTests : IDisposable
     [Fact]
     public async Task Reattaching_to_an_attempt_gone_without_exit_json_reports_it_lost()
     {
-        var request = Request(NewTaskDirectory(), Shell("exit 0"));
-        AttemptRecord record;
-        await using (var first = CreateExecutor())
-        {
-            var (handle, _) = await RunAsync(first, request);
-            record = RecordOf(request, handle);
-        }
-        File.Delete(WorkspaceLayout.ExitFile(request.AttemptDirectory));
+        var (request, record) = await EndedWithoutExitJsonAsync();
 
         await using var second = CreateExecutor();
         var result = await CompleteAsync(await second.ReattachAsync(record, Ct));
@@ -444,14 +451,7 @@ public abstract class ExecutorContractTests : IDisposable
     [Fact]
     public async Task Reattaching_to_an_attempt_whose_pid_was_reused_does_not_take_the_other_process_for_it()
     {
-        var request = Request(NewTaskDirectory(), Shell("exit 0"));
-        AttemptRecord record;
-        await using (var first = CreateExecutor())
-        {
-            var (handle, _) = await RunAsync(first, request);
-            record = RecordOf(request, handle);
-        }
-        File.Delete(WorkspaceLayout.ExitFile(request.AttemptDirectory));
+        var (request, record) = await EndedWithoutExitJsonAsync();
         if (WithReusedProcessId(record) is not { } reused)
         {
             return;

@@ -1,0 +1,91 @@
+using System.CommandLine;
+using System.Globalization;
+using Baton.Cli.Rendering;
+using Baton.Cli.Workspaces;
+using Baton.Core.Errors;
+using Baton.Core.Lifecycle;
+using Baton.Core.Stores;
+using Baton.Engine.Runs;
+using Spectre.Console;
+
+namespace Baton.Cli.Commands;
+
+/// <summary>
+/// <c>baton wait RUN</c>: follows a run that another process drives (a <c>baton run --detach</c>, or a run in
+/// another terminal) to its end with the live progress view, and exits with its status: 0 done, 1 failed, 130
+/// interrupted. <c>baton wait --task T</c> waits for one task instead: 0 once it is Done, 1 if it fails or is killed.
+/// </summary>
+internal static class WaitCommand
+{
+    private static readonly TimeSpan TaskPollInterval = TimeSpan.FromMilliseconds(500);
+
+    public static Command Create(CommonOptions common, Func<ParseResult, CliContext> context)
+    {
+        var run = new Argument<long?>("run") { Description = "The run id (see 'baton runs'; 'baton run --detach' prints it)", Arity = ArgumentArity.ZeroOrOne };
+        var task = new Option<string?>("--task") { Description = "Wait for this task (a name or an identity prefix) instead of a run" };
+        var workflow = CommonOptions.WorkflowFilter("The workflow of --task, when its name is in several");
+        var noProgress = new Option<bool>("--no-progress") { Description = "Print only the outcome" };
+        var command = new Command("wait", "Follow a run (or a task) that another baton process drives until it ends") { run, task, workflow, noProgress };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var cli = context(parse);
+            var layout = WorkspaceLocation.Resolve(parse.GetValue(common.Workspace));
+            await using var store = await WorkspaceStore.OpenAsync(layout, create: false, cli.Loggers, cancellationToken);
+            if (parse.GetValue(task) is { } taskName)
+            {
+                return await WaitForTaskAsync(cli, store, taskName, parse.GetValue(workflow), cancellationToken);
+            }
+            var runId = parse.GetValue(run) ?? throw new BatonInputException("name the run to wait for (see 'baton runs'), or give --task");
+            var progress = new RunProgress();
+            var follow = RunFollower.FollowAsync(store, runId, progress, r => IsAlive(layout.Root, r), cli.Time, cancellationToken);
+            await RunView.FollowAsync(cli.Console, progress, follow, cli.Time, !parse.GetValue(noProgress));
+            var ended = await follow ?? throw new BatonInputException($"no run {runId} in the workspace '{layout.Root}' (see 'baton runs')");
+            var counts = $"{progress.Count(TaskState.Done)} of {progress.Total} tasks done, {progress.Count(TaskState.Failed)} failed, {progress.Count(TaskState.Killed)} killed";
+            var what = $"run {ended.RunId} of '{ended.Workflow}'";
+            switch (ended.Status)
+            {
+                case RunStatus.Done:
+                    cli.Console.MarkupLine($"[green]{Markup.Escape(what)} is done[/]: {Markup.Escape(counts)}");
+                    return ExitCodes.Success;
+                case RunStatus.Failed:
+                    cli.Console.MarkupLine($"[red]{Markup.Escape(what)} failed[/]: {Markup.Escape(counts)}");
+                    return ExitCodes.TasksFailed;
+                case RunStatus.Interrupted:
+                    cli.Console.MarkupLine($"[yellow]{Markup.Escape(what)} was interrupted[/]: {Markup.Escape(counts)}");
+                    return ExitCodes.Interrupted;
+                default:
+                    await cli.Error.WriteLineAsync(
+                        $"baton: {what} ended without finishing: its process (pid {ended.ProcessId} on {ended.Host}) is gone; run the workflow again to resume it");
+                    return ExitCodes.TasksFailed;
+            }
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// A run on this host is alive while its workflow's lock is held (the kernel drops the lock when the process
+    /// dies). A run on another host cannot be checked from here and counts as alive.
+    /// </summary>
+    private static bool IsAlive(string workspaceRoot, RunRow run)
+    {
+        if (run.Host != Environment.MachineName)
+        {
+            return true;
+        }
+        using var probe = WorkspaceLock.TryAcquire(WorkspaceLock.ForWorkflow(workspaceRoot, run.Workflow));
+        return probe is null;
+    }
+
+    private static async Task<int> WaitForTaskAsync(CliContext cli, IBatonStore store, string name, string? workflow, CancellationToken cancellationToken)
+    {
+        var task = await TaskResolver.ResolveAsync(store, name, workflow, cancellationToken);
+        while (!task.State.IsTerminal())
+        {
+            await Task.Delay(TaskPollInterval, cli.Time, cancellationToken);
+            task = await TaskResolver.ResolveAsync(store, name, task.Workflow, cancellationToken);
+        }
+        var reason = task.Reason == FailureReason.None ? "" : $" ({task.Reason.ToWord()})";
+        cli.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{task.Name}: {task.State.ToWord()}{reason}")));
+        return task.State == TaskState.Done ? ExitCodes.Success : ExitCodes.TasksFailed;
+    }
+}
