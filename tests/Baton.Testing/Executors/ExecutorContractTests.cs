@@ -463,6 +463,12 @@ public abstract class ExecutorContractTests : IDisposable
         AssertOutcome(AttemptOutcome.Lost, result, request);
     }
 
+    /// <summary>
+    /// Whether the executor measures what each attempt used. The SLURM executor takes usage from accounting
+    /// (<c>sacct</c>); a cluster without it (the test cluster) reports none, and then no figure may be made up.
+    /// </summary>
+    protected virtual bool ReportsUsage => true;
+
     [Fact]
     public async Task Usage_reports_the_peak_memory_of_a_program_that_touches_200_MiB()
     {
@@ -473,6 +479,11 @@ public abstract class ExecutorContractTests : IDisposable
         var (_, result) = await RunAsync(executor, request);
 
         AssertOutcome(AttemptOutcome.Succeeded, result, request);
+        if (!ReportsUsage)
+        {
+            Assert.Null(result.Usage);
+            return;
+        }
         var usage = Assert.IsType<AttemptUsage>(result.Usage);
         Assert.InRange(usage.PeakRssBytes, 200 * MiB * 9 / 10, 200 * MiB * 11 / 10);
         Assert.True(usage.Wall > TimeSpan.Zero, $"wall time {usage.Wall}");
@@ -483,7 +494,9 @@ public abstract class ExecutorContractTests : IDisposable
     public async Task An_attempt_past_its_memory_limit_ends_out_of_memory()
     {
         await using var executor = CreateExecutor();
-        var request = Request(NewTaskDirectory(), ["dd", "if=/dev/zero", "of=/dev/null", "bs=256M", "count=40"], memoryBytes: 64 * MiB);
+        // About 330 MB held in a shell variable (doubled until large) for a while: time for any enforcement (a
+        // watcher, SLURM's accounting poll) to see it.
+        var request = Request(NewTaskDirectory(), Shell("x=0123456789; i=0; while [ $i -lt 25 ]; do x=$x$x; i=$((i+1)); done; sleep 60"), memoryBytes: 64 * MiB);
 
         var (_, result) = await RunAsync(executor, request);
 
@@ -500,7 +513,10 @@ public abstract class ExecutorContractTests : IDisposable
         var (_, result) = await RunAsync(executor, request);
 
         AssertOutcome(AttemptOutcome.Succeeded, result, request);
-        Assert.InRange(Assert.IsType<AttemptUsage>(result.Usage).PeakRssBytes, 64 * MiB, 256 * MiB);
+        if (ReportsUsage)
+        {
+            Assert.InRange(Assert.IsType<AttemptUsage>(result.Usage).PeakRssBytes, 64 * MiB, 256 * MiB);
+        }
     }
 
     [Fact]
