@@ -61,9 +61,11 @@ internal static partial class AttemptReconciler
         }
         var spec = graph.Tasks[t];
         var records = new List<(AttemptRecord Record, bool Recorded)>();
+        IReadOnlyList<AttemptRow> attempts = [];
         if (state is TaskState.Submitted or TaskState.Running or TaskState.Killing
             && await store.GetTaskDetailsAsync(taskId, cancellationToken) is { } details)
         {
+            attempts = details.Attempts;
             foreach (var row in details.Attempts)
             {
                 if (row.EndedAt is null && row.Executor == executor.Name)
@@ -83,6 +85,14 @@ internal static partial class AttemptReconciler
             }
             records.Add((new AttemptRecord(spec.Name, number, "", Environment.MachineName, null,
                 new DateTimeOffset(Directory.GetCreationTimeUtc(directory), TimeSpan.Zero), taskDirectory, directory, spec.Resources), false));
+        }
+        // The attempt's end was committed but the task's next state was not (the orchestrator died between two
+        // group commits): the last attempt is still the task's, and its record says how it ended.
+        if (records.Count == 0 && attempts.Count > 0
+            && attempts.MaxBy(a => a.Number) is { } last && last.Executor == executor.Name && last.ExecutorId.Length > 0)
+        {
+            records.Add((new AttemptRecord(spec.Name, last.Number, last.ExecutorId, last.Host, last.ProcessId, last.StartedAt,
+                taskDirectory, last.Directory, spec.Resources), true));
         }
         var found = new List<ReattachedAttempt>(records.Count);
         for (var i = 0; i < records.Count; i++)
