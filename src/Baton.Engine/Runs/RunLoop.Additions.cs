@@ -108,24 +108,15 @@ internal sealed partial class RunLoop
 
         for (var t = first; t < count; t++)
         {
-            // As a run's start does for the workflow's tasks: an attempt recorded as in flight belongs to an
-            // orchestrator that died; anything not Done waits again with its attempts reset.
-            switch (_state[t])
+            // As a run's start does for the workflow's tasks, except that an attempt recorded as in flight is not
+            // re-attached (start-up reconciliation covers the workflow's tasks only): anything not Done waits again
+            // with its attempts reset.
+            if (_state[t] == TaskState.Done)
             {
-                case TaskState.Done:
-                    Settled?.Invoke(new TaskSettled(t, TaskState.Done, FailureReason.None));
-                    continue;
-                case TaskState.Submitted or TaskState.Running:
-                    Transition(t, TaskState.Failed, FailureReason.Lost, "the orchestrator that ran this attempt ended without recording its end");
-                    break;
-                case TaskState.Killing:
-                    Transition(t, TaskState.Killed, FailureReason.None, "the orchestrator ended while killing this task");
-                    break;
+                Settled?.Invoke(new TaskSettled(t, TaskState.Done, FailureReason.None));
+                continue;
             }
-            if (_state[t] is TaskState.Failed or TaskState.Killed or TaskState.Ready)
-            {
-                Transition(t, TaskState.Waiting, FailureReason.None, "resumed", attemptCount: 0);
-            }
+            ResumeTask(t);
         }
         for (var t = first; t < count; t++)
         {
