@@ -69,6 +69,7 @@ public static class BatonApp
         root.Subcommands.Add(ErrorsCommand.Create(common, Context));
         root.Subcommands.Add(UsageCommand.Create(common, Context));
         root.Subcommands.Add(WaitCommand.Create(common, Context));
+        root.Subcommands.Add(NodeCommand.Create(common, Context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Baton.Cli.Workspaces;
+using Baton.Hosting.Workspaces;
 using Baton.Core.Errors;
 using Baton.Core.Stores;
 using Baton.Core.Workspaces;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Baton.Cli.Workspaces;
+using Baton.Hosting.Workspaces;
 using Baton.Core.Errors;
 using Baton.Core.Workflows;
 

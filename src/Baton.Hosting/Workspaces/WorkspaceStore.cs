@@ -4,10 +4,10 @@ using Baton.Core.Workspaces;
 using Baton.Stores.Sqlite;
 using Microsoft.Extensions.Logging;
 
-namespace Baton.Cli.Workspaces;
+namespace Baton.Hosting.Workspaces;
 
 /// <summary>Opens a workspace's store: creating the workspace for <c>run</c>, requiring it for the other commands.</summary>
-internal static class WorkspaceStore
+public static class WorkspaceStore
 {
     public static async Task<IBatonStore> OpenAsync(WorkspaceLayout layout, bool create, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
