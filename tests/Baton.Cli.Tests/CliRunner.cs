@@ -8,6 +8,12 @@ internal sealed class CliRunner : IDisposable
 {
     private readonly TempDirectory _directory = new("baton-cli-");
 
+    static CliRunner()
+    {
+        // The nodes that 'baton run' starts for the tests' workspaces go away soon after, should a test not stop its own.
+        Environment.SetEnvironmentVariable("BATON_NODE_IDLE_TIMEOUT", "1m");
+    }
+
     public string Workspace => Path.Combine(_directory.Path, "ws");
 
     public string Root => _directory.Path;
@@ -52,7 +58,17 @@ internal sealed class CliRunner : IDisposable
         return new CliResult(code, output.ToString(), error.ToString());
     }
 
-    public void Dispose() => _directory.Dispose();
+    public void Dispose()
+    {
+        // The workspace's node, if a run started one: stopped (its runs interrupted) before its directory goes.
+        var output = new StringWriter();
+        BatonApp.RunAsync(["node", "stop", "--force", "--workspace", Workspace], output, output, AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            Out = new AnsiConsoleOutput(output),
+        })).GetAwaiter().GetResult();
+        _directory.Dispose();
+    }
 }
 
 internal sealed record CliResult(int ExitCode, string Output, string Error)

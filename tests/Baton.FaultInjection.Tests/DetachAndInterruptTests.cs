@@ -80,7 +80,7 @@ public sealed class DetachAndInterruptTests : IDisposable
     public async Task A_cold_resume_kills_what_the_dead_orchestrator_left_running_and_runs_those_tasks_afresh()
     {
         var workflow = Workflow(30);
-        using (var baton = _ws.Start("run", workflow, "--no-progress", "--cpus", "2"))
+        using (var baton = _ws.Start("run", workflow, "--embedded", "--no-progress", "--cpus", "2"))
         {
             Assert.True(await Eventually.WaitUntilAsync(() => _ws.LedgerLines().Length >= 2, FaultWorkspace.Generous, TestContext.Current.CancellationToken));
             await baton.KillHardAsync();
@@ -90,7 +90,7 @@ public sealed class DetachAndInterruptTests : IDisposable
         // The next run must not wait 30 s for them: it kills them, and their second attempts are quick.
         Workflow(0.05);
 
-        var (code, output) = await _ws.RunAsync("run", workflow, "--no-progress", "--cpus", "2", "--cold");
+        var (code, output) = await _ws.RunAsync("run", workflow, "--embedded", "--no-progress", "--cpus", "2", "--cold");
 
         Assert.True(code == 0, output);
         foreach (var orphan in orphans)

@@ -119,5 +119,13 @@ internal sealed class FaultWorkspace : IDisposable
         return lines.ToString().Trim();
     }
 
-    public void Dispose() => _directory.Dispose();
+    public void Dispose()
+    {
+        // The workspace's node, if a run started one, is stopped (its runs interrupted) before its directory goes.
+        if (File.Exists(Path.Combine(Workspace, "node.sock")))
+        {
+            BatonProcess.RunAsync(NextOutput(), Generous, "node", "stop", "--force", "--workspace", Workspace).GetAwaiter().GetResult();
+        }
+        _directory.Dispose();
+    }
 }

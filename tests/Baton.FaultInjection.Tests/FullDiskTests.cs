@@ -24,7 +24,7 @@ public sealed class FullDiskTests : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(blocker)!);
         await File.WriteAllTextAsync(blocker, "in the way", TestContext.Current.CancellationToken);
 
-        var (code, output) = await _ws.RunAsync("run", workflow, "--no-progress", "--cpus", "2");
+        var (code, output) = await _ws.RunAsync("run", workflow, "--embedded", "--no-progress", "--cpus", "2");
 
         Assert.True(code == 1, output);
         Assert.DoesNotContain("internal error", output, StringComparison.Ordinal);
@@ -36,7 +36,7 @@ public sealed class FullDiskTests : IDisposable
         Assert.Equal("ok", _ws.IntegrityCheck());
 
         File.Delete(blocker);
-        var again = await _ws.RunAsync("run", workflow, "--no-progress", "--cpus", "2");
+        var again = await _ws.RunAsync("run", workflow, "--embedded", "--no-progress", "--cpus", "2");
         Assert.True(again.ExitCode == 0, again.Output);
         Assert.All(await _ws.TasksAsync("disk"), t => Assert.Equal(TaskState.Done, t.State));
         Assert.Equal(Tasks, _ws.LedgerLines().Length);
@@ -57,10 +57,10 @@ public sealed class FullDiskTests : IDisposable
             set -u
             mount -t tmpfs -o size=256k tmpfs '{tasks}' || exit 99
             head -c 1000000 /dev/zero > '{tasks}/filler' 2>/dev/null
-            '{BatonProcess.Program}' run '{workflow}' --workspace '{_ws.Workspace}' --no-progress --cpus 2 > '{_ws.Root}/full.out' 2>&1
+            '{BatonProcess.Program}' run '{workflow}' --embedded --workspace '{_ws.Workspace}' --no-progress --cpus 2 > '{_ws.Root}/full.out' 2>&1
             echo "full $?" > '{codes}'
             rm '{tasks}/filler'
-            '{BatonProcess.Program}' run '{workflow}' --workspace '{_ws.Workspace}' --no-progress --cpus 2 > '{_ws.Root}/free.out' 2>&1
+            '{BatonProcess.Program}' run '{workflow}' --embedded --workspace '{_ws.Workspace}' --no-progress --cpus 2 > '{_ws.Root}/free.out' 2>&1
             echo "free $?" >> '{codes}'
             """);
 
@@ -94,10 +94,10 @@ public sealed class FullDiskTests : IDisposable
         var script = _ws.Write("store.sh", $"""
             set -u
             mount -t tmpfs -o size=1m tmpfs '{_ws.Workspace}' || exit 99
-            '{BatonProcess.Program}' run '{workflow}' --workspace '{_ws.Workspace}' --no-progress --cpus 2 > '{_ws.Root}/full.out' 2>&1
+            '{BatonProcess.Program}' run '{workflow}' --embedded --workspace '{_ws.Workspace}' --no-progress --cpus 2 > '{_ws.Root}/full.out' 2>&1
             echo "full $?" > '{codes}'
             mount -o remount,size=64m '{_ws.Workspace}' || exit 98
-            '{BatonProcess.Program}' run '{workflow}' --workspace '{_ws.Workspace}' --no-progress --cpus 2 > '{_ws.Root}/free.out' 2>&1
+            '{BatonProcess.Program}' run '{workflow}' --embedded --workspace '{_ws.Workspace}' --no-progress --cpus 2 > '{_ws.Root}/free.out' 2>&1
             echo "free $?" >> '{codes}'
             cp '{_ws.Workspace}'/baton.db* '{copy}/'
             """);

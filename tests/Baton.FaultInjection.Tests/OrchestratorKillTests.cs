@@ -39,7 +39,7 @@ public sealed class OrchestratorKillTests : IDisposable
                 template: second
                 foreach: {"{"} i: {FaultWorkspace.Numbers(250)} {"}"}
             """);
-        string[] Run() => ["run", workflow, "--no-progress", "--cpus", "4", "--memory", "1G"];
+        string[] Run() => ["run", workflow, "--embedded", "--no-progress", "--cpus", "4", "--memory", "1G"];
 
         for (var k = 0; k < kills; k++)
         {
@@ -108,7 +108,7 @@ public sealed class OrchestratorKillTests : IDisposable
     {
         var release = Path.Combine(_ws.Root, "release");
         var workflow = _ws.Workflow("killed", _ws.LedgerTask($"while [ ! -e '{release}' ]; do sleep 0.05; done"), 4, maxAttempts: 2);
-        string[] Run() => ["run", workflow, "--no-progress", "--cpus", "4", "--memory", "1G"];
+        string[] Run() => ["run", workflow, "--embedded", "--no-progress", "--cpus", "4", "--memory", "1G"];
 
         using (var baton = _ws.Start(Run()))
         {

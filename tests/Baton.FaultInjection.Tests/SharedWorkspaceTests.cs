@@ -35,7 +35,8 @@ public sealed class SharedWorkspaceTests : IDisposable
 
     private string Task(double sleep) => _ws.LedgerTask($"sleep {sleep.ToString(CultureInfo.InvariantCulture)}");
 
-    private static string[] Run(string workflow) => ["run", workflow, "--no-progress", "--cpus", "3", "--memory", "1G"];
+    // Each run in a baton process of its own (--embedded): several orchestrators sharing one workspace.
+    private static string[] Run(string workflow) => ["run", workflow, "--embedded", "--no-progress", "--cpus", "3", "--memory", "1G"];
 
     [Fact]
     public async Task Two_orchestrators_sharing_100_tasks_run_each_exactly_once()

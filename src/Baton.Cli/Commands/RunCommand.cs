@@ -9,6 +9,7 @@ using Baton.Core.Lifecycle;
 using Baton.Core.Resources;
 using Baton.Core.Stores;
 using Baton.Core.Workflows;
+using Baton.Core.Workspaces;
 using Baton.Engine.Runs;
 using Baton.Hosting.Api;
 using Baton.Hosting.Composition;
@@ -35,7 +36,7 @@ internal static class RunCommand
         var detach = new Option<bool>("--detach") { Description = "Run in the background: print the run id and return at once (follow it with 'baton wait RUN')" };
         var cold = new Option<bool>("--cold") { Description = "Kill attempts an earlier, crashed or detached run left running and run their tasks afresh (default: re-attach and let them finish)" };
         var executorName = new Option<string?>("--executor") { Description = "Where attempts run: local or slurm (default: workspace settings, else local)" };
-        var embedded = new Option<bool>("--embedded") { Description = "Drive the run in this process even when the workspace's node runs (batch jobs, CI)" };
+        var embedded = new Option<bool>("--embedded") { Description = "Drive the run in this process instead of the workspace's node (batch jobs, CI): it ends with the run" };
         var command = new Command("run", "Run a workflow file; tasks that are already done do not run again")
         {
             file, cpus, memory, noProgress, dryRun, failFast, newWorkflow, cold, keepRunning, detach, executorName, embedded,
@@ -57,6 +58,25 @@ internal static class RunCommand
         return command;
     }
 
+    /// <summary>How a node started for this run is started: with the run's --cpus, --memory and --executor.</summary>
+    private static List<string> NodeArguments(WorkspaceLayout layout, RunSettings settings)
+    {
+        var args = new List<string> { "node", "serve", "--workspace", Path.GetFullPath(layout.Root) };
+        if (settings.Cpus is { } cpus)
+        {
+            args.AddRange(["--cpus", cpus.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+        if (settings.Memory is { } memory)
+        {
+            args.AddRange(["--memory", memory]);
+        }
+        if (settings.Executor is { } executor)
+        {
+            args.AddRange(["--executor", executor]);
+        }
+        return args;
+    }
+
     internal static Option<bool> FailFastOption() => new("--fail-fast") { Description = "Start no new task after the first task fails" };
 
     /// <summary>The options of <c>baton run</c> that <c>baton resume</c> shares.</summary>
@@ -70,13 +90,13 @@ internal static class RunCommand
         /// <summary>On Ctrl+C leave the running attempts running (detach) instead of killing them.</summary>
         public bool KeepRunning { get; init; }
 
-        /// <summary>Run in a background process and return its run id.</summary>
+        /// <summary>Return the run's id once the node runs it.</summary>
         public bool Detach { get; init; }
 
         /// <summary><c>--executor</c>: local or slurm; null for the workspace's setting (else local).</summary>
         public string? Executor { get; init; }
 
-        /// <summary>Drive the run in this process even when the workspace's node runs.</summary>
+        /// <summary>Drive the run in this process instead of the workspace's node.</summary>
         public bool Embedded { get; init; }
     }
 
@@ -109,14 +129,16 @@ internal static class RunCommand
         };
         WorkflowRunner.EnsureRunnable(graph, options);
         var layout = setup.Layout;
-        if (!runSettings.Embedded && !dryRun && await NodeConnections.NodeAsync(layout, cancellationToken) is { } found)
+        if (runSettings.Embedded && runSettings.Detach)
         {
-            using var client = found.Client;
-            return await NodeRunClient.RunAsync(cli, graph, client, found.Status, setup, runSettings, cancellationToken);
+            throw new BatonInputException("--detach leaves the run to the workspace's node; it cannot be --embedded");
         }
-        if (runSettings.Detach && !dryRun)
+        if (!runSettings.Embedded && !dryRun)
         {
-            return await DetachedRun.StartAsync(cli, graph, layout, runSettings, cancellationToken);
+            // The workspace's node drives the run: the one that runs, or one started now (it exits when idle).
+            var status = await NodeCommand.StartAsync(layout, NodeArguments(layout, runSettings), cancellationToken);
+            using var client = new NodeClient(NodeEndpoint.For(layout).SocketPath);
+            return await NodeRunClient.RunAsync(cli, graph, client, status, setup, runSettings, cancellationToken);
         }
 
         await using var node = await BatonNode.OpenAsync(setup, createWorkspace: true, cli.Loggers, cli.Time, cancellationToken);

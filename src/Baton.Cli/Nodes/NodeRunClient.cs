@@ -35,6 +35,8 @@ internal static class NodeRunClient
             Cold = settings.Cold,
             Executor = settings.Executor,
         }, cancellationToken);
+        // From here on a signal is a request to the node, not the end of this process: the follow is not cancelled.
+        cancellationToken = CancellationToken.None;
         var runId = accepted.RunId;
         if (settings.Detach)
         {

@@ -113,7 +113,7 @@ public sealed class RunOnSlurmTests
         var baton = Path.Join(AppContext.BaseDirectory, "baton");
         using var orchestrator = Process.Start(new ProcessStartInfo(baton)
         {
-            ArgumentList = { "run", workflow, "--executor", "slurm", "--no-progress", "--workspace", cli.Workspace },
+            ArgumentList = { "run", workflow, "--embedded", "--executor", "slurm", "--no-progress", "--workspace", cli.Workspace },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         })!;
