@@ -74,6 +74,7 @@ internal static class NodeCommand
             CreateWorkspace(setup.Layout);
             using var nodeLock = WorkspaceLock.TryAcquire(endpoint.LockPath)
                 ?? throw new BatonInputException($"a node already serves the workspace '{setup.Layout.Root}' (see 'baton node status')");
+            await File.WriteAllTextAsync(endpoint.PidPath, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n", cancellationToken);
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             void Stop(PosixSignalContext signal)
@@ -90,6 +91,7 @@ internal static class NodeCommand
             await cli.Error.WriteLineAsync($"baton: node {Environment.ProcessId} serves '{setup.Layout.Root}' on {endpoint.SocketPath} ({setup.Capacity.Cpus} cpus, {ResourceParser.FormatMemory(setup.Capacity.MemoryBytes)}, executor {setup.Executor.Name})");
             await Task.WhenAny(server.State.StopRequested, Task.Delay(Timeout.Infinite, stop.Token));
             await cli.Error.WriteLineAsync($"baton: node {Environment.ProcessId} stops ({(stop.IsCancellationRequested ? "signal" : "asked to, or idle")})");
+            File.Delete(endpoint.PidPath);
             return ExitCodes.Success;
         });
         return command;

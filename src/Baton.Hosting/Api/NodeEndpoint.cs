@@ -5,11 +5,14 @@ namespace Baton.Hosting.Api;
 
 /// <summary>
 /// Where a workspace's node is reached and what it leaves on disk: <c>node.sock</c> (its API; owner-only permissions),
-/// <c>node.lock</c> (held while it lives: one node per workspace and host) and <c>logs/node.log</c>. A run that
+/// <c>node.lock</c> (held while it lives: one node per workspace and host), <c>node.pid</c> and <c>logs/node.log</c>. A run that
 /// embeds its node (<c>baton run --embedded</c>) serves the same API on <c>embedded/&lt;pid&gt;.sock</c> while it lives.
 /// </summary>
 public sealed record NodeEndpoint(string SocketPath, string LockPath, string LogPath)
 {
+    /// <summary><c>node.pid</c>: the live node's process id, written once it holds the lock (for scripts and tests).</summary>
+    public string PidPath => Path.ChangeExtension(LockPath, ".pid");
+
     // sun_path holds 108 bytes, the terminating NUL included.
     private const int MaxSocketPathBytes = 107;
 
