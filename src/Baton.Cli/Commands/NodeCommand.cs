@@ -138,7 +138,17 @@ internal static class NodeCommand
         using var client = new NodeClient(endpoint.SocketPath);
         if (await client.TryStatusAsync(cancellationToken) is { } running)
         {
-            return running;
+            if (running.Version == NodeEndpoints.Version)
+            {
+                return running;
+            }
+            // A node of another Baton version (an upgrade, a rebuild) is replaced once it is idle.
+            if (running.Runs.Count > 0)
+            {
+                throw new BatonInputException($"the workspace's node (pid {running.ProcessId}) runs Baton {running.Version}, this is {NodeEndpoints.Version}, and it drives {running.Runs.Count} runs: wait for them to end, or 'baton node stop --force'");
+            }
+            await client.StopAsync(force: false, cancellationToken);
+            await WaitGoneAsync(client, cancellationToken);
         }
         CreateWorkspace(layout);
         Directory.CreateDirectory(Path.GetDirectoryName(endpoint.LogPath)!);
@@ -235,18 +245,23 @@ internal static class NodeCommand
             }
             using var client = found.Client;
             await client.StopAsync(parse.GetValue(force), cancellationToken);
-            // The node answers, then winds down: done once its socket no longer answers.
-            var waited = Stopwatch.StartNew();
-            var delay = TimeSpan.FromMilliseconds(10);
-            while (await client.TryStatusAsync(cancellationToken) is not null && waited.Elapsed < StartPatience)
-            {
-                await Task.Delay(delay, cancellationToken);
-                delay = TimeSpan.FromMilliseconds(Math.Min(200, delay.TotalMilliseconds * 2));
-            }
+            await WaitGoneAsync(client, cancellationToken);
             cli.Console.MarkupLine(Markup.Escape($"node {found.Status.ProcessId} stopped"));
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>A node asked to stop answers, then winds down: gone once its socket no longer answers.</summary>
+    private static async Task WaitGoneAsync(NodeClient client, CancellationToken cancellationToken)
+    {
+        var waited = Stopwatch.StartNew();
+        var delay = TimeSpan.FromMilliseconds(10);
+        while (await client.TryStatusAsync(cancellationToken) is not null && waited.Elapsed < StartPatience)
+        {
+            await Task.Delay(delay, cancellationToken);
+            delay = TimeSpan.FromMilliseconds(Math.Min(200, delay.TotalMilliseconds * 2));
+        }
     }
 
     private static TimeSpan IdleTimeout(string? option)

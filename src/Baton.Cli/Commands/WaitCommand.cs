@@ -1,11 +1,14 @@
 using System.CommandLine;
 using System.Globalization;
+using Baton.Cli.Nodes;
 using Baton.Cli.Rendering;
 using Baton.Hosting.Workspaces;
 using Baton.Core.Errors;
 using Baton.Core.Lifecycle;
 using Baton.Core.Stores;
+using Baton.Core.Workspaces;
 using Baton.Engine.Runs;
+using Baton.Hosting.Api;
 using Spectre.Console;
 
 namespace Baton.Cli.Commands;
@@ -36,6 +39,11 @@ internal static class WaitCommand
                 return await WaitForTaskAsync(cli, store, taskName, parse.GetValue(workflow), cancellationToken);
             }
             var runId = parse.GetValue(run) ?? throw new BatonInputException("name the run to wait for (see 'baton runs'), or give --task");
+            if (await FollowInNodeAsync(cli, layout, runId, !parse.GetValue(noProgress), cancellationToken) is { } code)
+            {
+                return code;
+            }
+            // No node drives it (it ended, or an embedded run drives it elsewhere): the store tells.
             var progress = new RunProgress();
             var follow = RunFollower.FollowAsync(store, runId, progress, r => IsAlive(layout.Root, r), cli.Time, cancellationToken);
             await RunView.FollowAsync(cli.Console, progress, follow, cli.Time, !parse.GetValue(noProgress));
@@ -60,6 +68,65 @@ internal static class WaitCommand
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// Follows the run through the node that drives it, as <c>baton run</c> does (the node streams its progress);
+    /// null when no node of the workspace drives it.
+    /// </summary>
+    private static async Task<int?> FollowInNodeAsync(CliContext cli, WorkspaceLayout layout, long runId, bool live, CancellationToken cancellationToken)
+    {
+        foreach (var node in await NodeConnections.AllAsync(layout, cancellationToken))
+        {
+            using (node)
+            {
+                var progress = new RunProgress();
+                RunUpdate? last = null;
+                var updates = node.FollowAsync(runId, cancellationToken).GetAsyncEnumerator(cancellationToken);
+                try
+                {
+                    if (!await updates.MoveNextAsync())
+                    {
+                        continue;
+                    }
+                }
+                catch (BatonInputException)
+                {
+                    await updates.DisposeAsync();
+                    continue; // not this node's run
+                }
+                var follow = Task.Run(async () =>
+                {
+                    await using (updates)
+                    {
+                        do
+                        {
+                            progress.Load(updates.Current.Progress);
+                            last = updates.Current;
+                        }
+                        while (await updates.MoveNextAsync());
+                    }
+                }, CancellationToken.None);
+                await RunView.FollowAsync(cli.Console, progress, follow, cli.Time, live);
+                await follow;
+                var summary = last?.Summary ?? throw new BatonInputException(last?.Error ?? $"run {runId} ended without a summary");
+                var counts = $"{progress.Count(TaskState.Done)} of {progress.Total} tasks done, {progress.Count(TaskState.Failed)} failed, {progress.Count(TaskState.Killed)} killed";
+                var what = $"run {runId} of '{last!.Workflow}'";
+                if (summary.Succeeded)
+                {
+                    cli.Console.MarkupLine($"[green]{Markup.Escape(what)} is done[/]: {Markup.Escape(counts)}");
+                    return ExitCodes.Success;
+                }
+                if (summary.Interrupted)
+                {
+                    cli.Console.MarkupLine($"[yellow]{Markup.Escape(what)} was interrupted[/]: {Markup.Escape(counts)}");
+                    return ExitCodes.Interrupted;
+                }
+                cli.Console.MarkupLine($"[red]{Markup.Escape(what)} failed[/]: {Markup.Escape(counts)}");
+                return ExitCodes.TasksFailed;
+            }
+        }
+        return null;
     }
 
     /// <summary>

@@ -44,6 +44,9 @@ public sealed record RunAccepted(long RunId, string Workflow, bool Attached);
 /// <summary>One message of <c>GET /api/v1/runs/{id}/follow</c>: the run's progress, and its summary once it ended.</summary>
 public sealed record RunUpdate(RunProgressSnapshot Progress)
 {
+    /// <summary>The run's workflow.</summary>
+    public string Workflow { get; init; } = "";
+
     public RunSummary? Summary { get; init; }
 
     /// <summary>Why the run stopped without a summary (its store could not be written), one line.</summary>

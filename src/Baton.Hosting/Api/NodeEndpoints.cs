@@ -208,12 +208,12 @@ public static class NodeEndpoints
             if (last is null || !SameCounts(last, now))
             {
                 last = now;
-                yield return new SseItem<RunUpdate>(new RunUpdate(now), "progress");
+                yield return new SseItem<RunUpdate>(new RunUpdate(now) { Workflow = run.Workflow }, "progress");
             }
             await Task.WhenAny(run.Completion, Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken));
             cancellationToken.ThrowIfCancellationRequested();
         }
-        var final = new RunUpdate(run.Progress.Snapshot());
+        var final = new RunUpdate(run.Progress.Snapshot()) { Workflow = run.Workflow };
         if (run.Completion.IsCompletedSuccessfully)
         {
             final = final with { Summary = run.Completion.Result };
