@@ -4,6 +4,7 @@ using Baton.Hosting.Workspaces;
 using Baton.Core.Errors;
 using Baton.Core.Lifecycle;
 using Baton.Core.Stores;
+using Baton.Engine.Persistence;
 using Baton.Hosting.Api;
 using Spectre.Console;
 
@@ -69,14 +70,15 @@ internal static class KillCommand
                 handled.UnionWith(group.Select(t => t.TaskId));
             }
 
-            var now = cli.Time.GetUtcNow();
-            var changes = new List<StoreChange>();
+            // With no run, waiting and ready tasks are killed here: checked by the lifecycle and written as
+            // compare-and-set changes, so that a task a run took meanwhile is left to that run.
+            var moves = new List<TaskMove>();
             foreach (var t in targets.Where(t => !handled.Contains(t.TaskId)))
             {
                 switch (t.State)
                 {
                     case TaskState.Waiting or TaskState.Ready or TaskState.PendingInput:
-                        changes.Add(new TaskStateChanged(t.TaskId, 0, t.State, TaskState.Killed, FailureReason.None, "killed on request while no run was active", now));
+                        moves.Add(new TaskMove(t.TaskId, t.WorkflowId, t.Name, t.State, TaskState.Killed, "killed on request while no run was active"));
                         results.Add((t.Name, "killed"));
                         break;
                     case TaskState.Submitted or TaskState.Running or TaskState.Killing:
@@ -90,9 +92,11 @@ internal static class KillCommand
                         break;
                 }
             }
-            if (changes.Count > 0)
+            var applied = await OutsideRunTransitions.ApplyAsync(store, moves, cli.Time.GetUtcNow(), null, cancellationToken);
+            foreach (var missed in applied.Missed)
             {
-                await store.ApplyAsync(changes, cancellationToken);
+                var name = moves.First(m => m.TaskId == missed.Change.TaskId).TaskName;
+                results[results.IndexOf((name, "killed"))] = (name, $"not killed: it became {missed.Actual.ToWord()} meanwhile");
             }
             foreach (var (task, outcome) in results)
             {

@@ -2,6 +2,7 @@ using Baton.Core.Gpus;
 using Baton.Core.Graph;
 using Baton.Core.Stores;
 using Baton.Core.Workspaces;
+using Baton.Engine.Events;
 using Baton.Engine.Runs;
 using Baton.Engine.Scheduling;
 using Microsoft.Extensions.Logging;
@@ -24,6 +25,9 @@ public sealed class NodeEngine(
     ILoggerFactory loggers)
 {
     private readonly ResourcePool _pool = new(defaults.Capacity, defaults.Gpus, defaults.GpuProbe ?? DeclaredGpuMemory.None);
+
+    /// <summary>The node's committed events: every run's state writer publishes here after each commit.</summary>
+    public EventHub Events { get; } = new(store, loggers.CreateLogger<EventHub>());
     private readonly Lock _runsLock = new();
     private readonly List<NodeRun> _runs = [];
     private const int KeptEndedRuns = 64;
@@ -94,7 +98,7 @@ public sealed class NodeEngine(
     }
 
     private WorkflowRunner Runner(WorkflowGraph graph, RunOptions options) =>
-        new(store, executors.ExecutorOf(graph), layout, options with { SharedPool = _pool }, time, loggers);
+        new(store, executors.ExecutorOf(graph), layout, options with { SharedPool = _pool, Events = Events }, time, loggers);
 
     private static async Task<RunSummary> RunAsync(WorkflowRunner runner, WorkflowGraph graph, NodeRun run, CancellationTokenSource interrupt)
     {

@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using Baton.Core.Errors;
 using Baton.Core.Lifecycle;
 using Baton.Core.Stores;
+using Baton.Engine.Events;
 using Microsoft.Extensions.Logging;
 
 namespace Baton.Engine.Persistence;
@@ -11,7 +12,8 @@ namespace Baton.Engine.Persistence;
 /// change queued so far and applies them in a single store transaction. Under load a batch holds thousands of
 /// changes; when idle a change is written within one transaction's latency. A state change whose
 /// compare-and-set lost (the store had a newer state) is not written; it is logged and counted, and the batch
-/// goes on: a late report after a newer state is ignored on purpose.
+/// goes on: a late report after a newer state is ignored on purpose. After each commit (never before) the events
+/// the store appended are published to the <see cref="EventHub"/>, when there is one.
 /// </summary>
 public sealed partial class StateWriter : IAsyncDisposable
 {
@@ -19,12 +21,15 @@ public sealed partial class StateWriter : IAsyncDisposable
     private readonly Channel<StoreChange> _changes = Channel.CreateUnbounded<StoreChange>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private readonly IBatonStore _store;
     private readonly ILogger _logger;
+    private readonly EventHub? _events;
     private readonly Task _loop;
 
-    public StateWriter(IBatonStore store, ILogger logger)
+    /// <param name="events">Where committed events are published; one hub may serve every writer of a process.</param>
+    public StateWriter(IBatonStore store, ILogger logger, EventHub? events = null)
     {
         _store = store;
         _logger = logger;
+        _events = events;
         _loop = Task.Run(WriteLoopAsync, CancellationToken.None);
     }
 
@@ -79,6 +84,7 @@ public sealed partial class StateWriter : IAsyncDisposable
             }
             Transactions++;
             LogBatch(_logger, batch.Count);
+            _events?.Publish(result.Events);
             foreach (var missed in result.Missed)
             {
                 Missed++;

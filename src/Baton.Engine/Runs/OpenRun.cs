@@ -80,6 +80,7 @@ public sealed class OpenRun : IAsyncDisposable
         var empty = new WorkflowGraph(name, new Dictionary<string, string>(), sourceFile, workflowDirectory, [], []);
         var registration = await store.RegisterWorkflowAsync(empty, [], [], time.GetUtcNow(), cancellationToken);
         var runId = await store.StartRunAsync(registration.WorkflowId, Environment.MachineName, Environment.ProcessId, time.GetUtcNow(), cancellationToken);
+        options.Events?.Refresh();
         var interrupt = new CancellationTokenSource();
         var progress = new RunProgress();
         var loop = new RunLoop(empty, registration, runId, [], [], store, executor, layout, options, progress, time, loggers.CreateLogger<RunLoop>())
@@ -191,10 +192,12 @@ public sealed class OpenRun : IAsyncDisposable
         catch
         {
             await _store.FinishRunAsync(RunId, RunStatus.Interrupted, _time.GetUtcNow(), CancellationToken.None);
+            _options.Events?.Refresh();
             throw;
         }
         var status = summary.Interrupted ? RunStatus.Interrupted : summary.Succeeded ? RunStatus.Done : RunStatus.Failed;
         await _store.FinishRunAsync(RunId, status, _time.GetUtcNow(), CancellationToken.None);
+        _options.Events?.Refresh();
         _summary = summary with { WorkflowId = WorkflowId };
         return _summary;
     }

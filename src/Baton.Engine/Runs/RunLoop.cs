@@ -9,6 +9,7 @@ using Baton.Core.Resources;
 using Baton.Core.Stores;
 using Baton.Core.Workspaces;
 using Baton.Engine.Control;
+using Baton.Engine.Events;
 using Baton.Engine.Groups;
 using Baton.Engine.Persistence;
 using Baton.Engine.Reconciliation;
@@ -66,6 +67,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     private readonly HashSet<int> _restartAfterKill = [];
     private readonly ResumeMode _resumeMode;
     private readonly InterruptMode _interruptMode;
+    private readonly EventHub? _hub;
     // Tasks another run holds (see ForeignTaskWatcher): this run never changes their state, it follows it.
     private bool[] _foreign;
     private int _foreignPending;
@@ -105,6 +107,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         _waitingOn = new int[graph.Tasks.Count];
         _foreign = new bool[graph.Tasks.Count];
         _interruptMode = options.Interrupt;
+        _hub = options.Events;
         _pool = options.SharedPool ?? new ResourcePool(options.Capacity, options.Gpus, options.GpuProbe ?? DeclaredGpuMemory.None);
         _ready = new ReadyQueue(options.Scheduling, time);
         _resources = graph.Tasks.Select(s => s.Resources).ToArray();
@@ -139,7 +142,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     public async Task<RunSummary> RunAsync(Action<IRunControl>? onStarted, long startedTimestamp, CancellationToken cancellationToken)
     {
         var alreadyDone = _progress.AlreadyDone;
-        await using (_writer = new StateWriter(_store, _logger))
+        await using (_writer = new StateWriter(_store, _logger, _hub))
         {
             Resume();
             _groups = _graph.Groups.Count > 0 ? new GroupHooks(_graph, _state, _layout, _logger) : null;

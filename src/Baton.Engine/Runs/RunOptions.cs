@@ -1,6 +1,7 @@
 using Baton.Core.Gpus;
 using Baton.Core.Stores;
 using Baton.Core.Resources;
+using Baton.Engine.Events;
 using Baton.Engine.Scheduling;
 
 namespace Baton.Engine.Runs;
@@ -47,6 +48,9 @@ public sealed record RunOptions(ResourceCapacity Capacity)
 
     /// <summary>What interrupting the run (Ctrl+C) does to its running attempts.</summary>
     public InterruptMode Interrupt { get; init; } = InterruptMode.Kill;
+
+    /// <summary>Where the run publishes its committed events (one hub may serve every run of a process); none when null.</summary>
+    public EventHub? Events { get; init; }
 }
 
 /// <summary>What interrupting a run does to the attempts it runs.</summary>

@@ -98,6 +98,7 @@ public sealed partial class WorkflowRunner(
         var started = _time.GetTimestamp();
         var (registration, directories, parameters) = await RegisterAsync(graph, cancellationToken);
         var runId = await store.StartRunAsync(registration.WorkflowId, Environment.MachineName, Environment.ProcessId, _time.GetUtcNow(), cancellationToken);
+        options.Events?.Refresh();
         progress ??= new RunProgress();
 
         RunSummary summary;
@@ -117,6 +118,7 @@ public sealed partial class WorkflowRunner(
             try
             {
                 await store.FinishRunAsync(runId, RunStatus.Interrupted, _time.GetUtcNow(), CancellationToken.None);
+                options.Events?.Refresh();
                 await store.ReleaseClaimsAsync(runId, CancellationToken.None);
             }
             catch (Exception alsoFailed) when (alsoFailed is not OperationCanceledException)
@@ -129,6 +131,7 @@ public sealed partial class WorkflowRunner(
         }
         var status = summary.Interrupted ? RunStatus.Interrupted : summary.Succeeded ? RunStatus.Done : RunStatus.Failed;
         await store.FinishRunAsync(runId, status, _time.GetUtcNow(), CancellationToken.None);
+        options.Events?.Refresh();
         await store.ReleaseClaimsAsync(runId, CancellationToken.None);
         return summary with { WorkflowId = registration.WorkflowId };
     }

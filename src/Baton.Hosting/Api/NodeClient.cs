@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Baton.Core.Errors;
+using Baton.Core.Stores;
 using Baton.Engine.Control;
 using Microsoft.AspNetCore.Mvc;
 
@@ -114,6 +115,27 @@ public sealed class NodeClient : IDisposable
             }
         }
         throw new IOException($"the node stopped before run {runId} ended");
+    }
+
+    /// <summary>
+    /// The node's committed events after sequence <paramref name="after"/> (of one run when <paramref name="runId"/> is
+    /// set): first those in the store, then live ones as they are committed, until cancelled.
+    /// </summary>
+    public async IAsyncEnumerable<StoredEvent> EventsAsync(long after, long? runId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var query = runId is { } run ? $"api/v1/events?after={after}&run={run}" : $"api/v1/events?after={after}";
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(query, UriKind.Relative));
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var parser = SseParser.Create(stream, (_, data) => JsonSerializer.Deserialize(data, NodeJson.Default.StoredEvent));
+        await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (item.Data is { } stored)
+            {
+                yield return stored;
+            }
+        }
     }
 
     private async Task<TResponse> PostAsync<TRequest, TResponse>(

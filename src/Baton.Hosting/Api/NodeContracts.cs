@@ -80,6 +80,7 @@ public sealed record StopRequest(bool Force);
 [JsonSerializable(typeof(LimitRequest))]
 [JsonSerializable(typeof(StopRequest))]
 [JsonSerializable(typeof(IReadOnlyList<ResourceSnapshot>))]
+[JsonSerializable(typeof(Baton.Core.Stores.StoredEvent))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]
 public sealed partial class NodeJson : JsonSerializerContext;

@@ -144,6 +144,15 @@ public static class NodeEndpoints
                 : Problem(StatusCodes.Status400BadRequest, InputProblem, $"workflow '{request.Workflow}' has no template '{request.Template}'");
         });
 
+        // Committed events as Server-Sent Events, each with its sequence number as id: a client that reconnects with
+        // Last-Event-ID (or ?after=) catches up from the store, then follows live; nothing is lost in between.
+        api.MapGet("/events", (HttpRequest request, long? after, long? run, CancellationToken cancellationToken) =>
+        {
+            var from = after ?? (long.TryParse(request.Headers["Last-Event-ID"], System.Globalization.CultureInfo.InvariantCulture, out var last) ? last : 0);
+            var events = node.Engine.Events.SubscribeAsync(from, new Core.Stores.EventFilter { RunId = run }, cancellationToken);
+            return TypedResults.ServerSentEvents(Items(events, cancellationToken));
+        });
+
         api.MapGet("/resources", async (CancellationToken cancellationToken) =>
         {
             var snapshots = new List<ResourceSnapshot>();
@@ -224,6 +233,14 @@ public static class NodeEndpoints
             final = final with { Error = error is BatonInputException ? error.Message : $"the run stopped: {error?.Message}" };
         }
         yield return new SseItem<RunUpdate>(final, "end");
+    }
+
+    private static async IAsyncEnumerable<SseItem<Core.Stores.StoredEvent>> Items(IAsyncEnumerable<Core.Stores.StoredEvent> events, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var stored in events.WithCancellation(cancellationToken))
+        {
+            yield return new SseItem<Core.Stores.StoredEvent>(stored, stored.Kind.ToString()) { EventId = stored.Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        }
     }
 
     private static bool SameCounts(RunProgressSnapshot a, RunProgressSnapshot b) =>

@@ -10,7 +10,8 @@ internal static class EventQueries
     public static IReadOnlyList<StoredEvent> Read(SqliteConnection connection, long afterSequence, int limit, EventFilter? filter)
     {
         using var command = connection.CreateCommand();
-        // Only the filters that are set go into the statement, so that SQLite uses the index of one of them.
+        // Only the filters that are set go into the statement: by run SQLite uses the run index; otherwise it scans
+        // the events after `after` in sequence order.
         var conditions = new List<string> { "seq > @after" };
         command.Parameters.AddWithValue("@after", afterSequence);
         if (filter?.RunId is { } run)

@@ -1,15 +1,17 @@
 using Baton.Core.Stores;
 using Baton.Stores.Sqlite.Columns;
 using Microsoft.Data.Sqlite;
+using SQLitePCL;
 
 namespace Baton.Stores.Sqlite.Writing;
 
 /// <summary>
 /// Appends events in the transaction of the change they describe, with the statement prepared once. The
-/// sequence number comes from the insert itself: SQLite has one writer at a time, so numbers follow commit order.
+/// sequence number is the row id the insert got: SQLite has one writer at a time, so numbers follow commit order.
 /// </summary>
 internal sealed class EventWriter : IDisposable
 {
+    private readonly SqliteConnection _connection;
     private readonly SqliteCommand _insert;
     private readonly SqliteParameter _at;
     private readonly SqliteParameter _kind;
@@ -27,10 +29,10 @@ internal sealed class EventWriter : IDisposable
 
     public EventWriter(SqliteConnection connection)
     {
+        _connection = connection;
         _insert = CommandParameters.Prepared(connection, """
             INSERT INTO events (at, kind, run_id, workflow_id, task_id, attempt, state, payload)
             VALUES (@at, @kind, @run_id, @workflow_id, @task_id, @attempt, @state, @payload)
-            RETURNING seq
             """);
         _at = _insert.Add("@at", SqliteType.Text);
         _kind = _insert.Add("@kind", SqliteType.Text);
@@ -63,8 +65,9 @@ internal sealed class EventWriter : IDisposable
         _attempt.Value = draft.Attempt.OrNull();
         _state.Value = EventWords.StateWord(draft).OrNull();
         _payload.Value = draft.Payload;
-        var sequence = (long)_insert.ExecuteScalar()!;
-        return draft with { Sequence = sequence };
+        _insert.ExecuteNonQuery();
+        // Read straight from the connection: a RETURNING clause costs a result set per event on the hot path.
+        return draft with { Sequence = raw.sqlite3_last_insert_rowid(_connection.Handle) };
     }
 
     /// <summary>The workflow of a run; null for 0 (no run) or a run that does not exist.</summary>
