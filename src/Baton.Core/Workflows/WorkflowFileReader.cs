@@ -31,7 +31,7 @@ internal static class WorkflowFileReader
         var name = source.Text(nameNode, "name");
         if (!Names.IsWorkflowName(name))
         {
-            throw source.Error(nameNode, $"workflow name '{name}' is not valid: use letters, digits, '-', '_' and '.'");
+            throw source.Error(nameNode, $"workflow name '{name}' is not valid: use letters, digits, '-', '_' and '.', not starting with '.'");
         }
 
         var workflowArgs = fields["workflow_args"] is { } argsNode ? ReadWorkflowArgs(source, argsNode) : new Dictionary<string, string>();
@@ -63,13 +63,24 @@ internal static class WorkflowFileReader
     private static YamlNode Load(YamlSource source, string yamlText)
     {
         var stream = new YamlStream();
+        var parser = new GuardedParser(new Parser(new StringReader(yamlText)), source);
         try
         {
-            stream.Load(new StringReader(yamlText));
+            stream.Load(parser);
+        }
+        catch (BatonInputException)
+        {
+            throw;
         }
         catch (YamlException e)
         {
-            throw WorkflowErrors.At(source.At(e.Start), $"not valid YAML: {Sentence(e.Message)}");
+            throw WorkflowErrors.At(source.At(e.Start.Line > 0 ? e.Start : parser.LastMark), $"not valid YAML: {Sentence(e.Message)}");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // YamlDotNet fails on some malformed input (a document end followed by garbage, some token soup) with
+            // exceptions other than YamlException; they are still a user's bad input, located where the parser stopped.
+            throw WorkflowErrors.At(source.At(parser.LastMark), $"not valid YAML: {Sentence(e.Message)}");
         }
         if (stream.Documents.Count == 0)
         {
@@ -321,6 +332,10 @@ internal static class WorkflowFileReader
             {
                 throw source.Error(item, $"tag '{tag}' is not valid: a tag is a word without whitespace");
             }
+            if (Names.InvisibleProblem(tag) is { } problem)
+            {
+                throw source.Error(item, $"tag '{tag}' is not valid: {problem}");
+            }
             if (!tags.Contains(tag, StringComparer.Ordinal))
             {
                 tags.Add(tag);
@@ -338,6 +353,10 @@ internal static class WorkflowFileReader
             if (key.Length == 0)
             {
                 throw source.Error(keyNode, "an attribute name is empty");
+            }
+            if (Names.InvisibleProblem(key) is { } problem)
+            {
+                throw source.Error(keyNode, $"attribute name '{key}' is not valid: {problem}");
             }
             attributes.Add(key, source.Text(valueNode, $"attribute '{key}'"));
         }
