@@ -73,7 +73,7 @@ public static class BatonApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            await error.WriteLineAsync($"baton: error: {parse.Errors[0].Message} (see 'baton --help')");
+            await error.WriteLineAsync($"baton: error: {ParseErrorText.Describe(parse.Errors[0].Message)} (see 'baton --help')");
             return ExitCodes.InputError;
         }
         try
@@ -100,7 +100,7 @@ public static class BatonApp
         }
         catch (Exception ex) when (!parse.GetValue(common.Verbose))
         {
-            await error.WriteLineAsync($"baton: internal error: {ex.GetType().Name}: {ex.Message} (run with --verbose for details)");
+            await error.WriteLineAsync($"baton: internal error: {ex.GetType().Name}: {QuotedText.OneLine(ex.Message)} (run with --verbose for details)");
             return ExitCodes.InternalError;
         }
         finally
