@@ -69,6 +69,7 @@ public static class BatonApp
         root.Subcommands.Add(ErrorsCommand.Create(common, Context));
         root.Subcommands.Add(UsageCommand.Create(common, Context));
         root.Subcommands.Add(WaitCommand.Create(common, Context));
+        root.Subcommands.Add(StoreCommand.Create(common, Context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
@@ -87,6 +88,11 @@ public static class BatonApp
                 // 'baton run' handles SIGINT and SIGTERM itself (RunCommand); other commands just end.
                 ProcessTerminationTimeout = null,
             }, cancellationToken);
+        }
+        catch (StoreDamagedException ex)
+        {
+            await error.WriteLineAsync($"baton: error: {ex.Message}");
+            return ExitCodes.StoreDamaged;
         }
         catch (BatonInputException ex)
         {
