@@ -48,4 +48,10 @@ internal static partial class Log
 
     [LoggerMessage(15, LogLevel.Information, "Re-attached to attempt {Attempt} of {TaskName}: {State}")]
     public static partial void Reattached(ILogger logger, string taskName, int attempt, string state);
+
+    [LoggerMessage(30, LogLevel.Warning, "Attempt {Attempt} of {TaskName} (pid {ProcessId}) outlived its supervisor and is now watched by the orchestrator: {Reason}")]
+    public static partial void Adopted(ILogger logger, string taskName, int attempt, int processId, string reason);
+
+    [LoggerMessage(31, LogLevel.Warning, "Cannot become a child subreaper (errno {Errno}): attempts whose supervisor dies will be lost")]
+    public static partial void NoSubreaper(ILogger logger, int errno);
 }
