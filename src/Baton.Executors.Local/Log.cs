@@ -37,7 +37,7 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Debug, "Started the local executor's supervisor: pid {ProcessId}")]
     public static partial void SupervisorStarted(ILogger logger, int processId);
 
-    [LoggerMessage(12, LogLevel.Error, "The local executor's supervisor (pid {ProcessId}) ended with status {Status} while {Count} attempts were not over; they are lost. Its last output on stderr: {Stderr}")]
+    [LoggerMessage(12, LogLevel.Error, "The local executor's supervisor (pid {ProcessId}) ended with status {Status} while {Count} attempts were not over; the orchestrator adopts those it can, the others are lost. Its last output on stderr: {Stderr}")]
     public static partial void SupervisorEnded(ILogger logger, int processId, string status, int count, string stderr);
 
     [LoggerMessage(13, LogLevel.Error, "The local executor's supervisor (pid {ProcessId}): {Message}")]

@@ -51,7 +51,11 @@ public sealed class HostileDocumentTests
         Assert.Equal("wf.yaml:1:7: aliases such as *x are not supported in workflow files: write the value out", Error("name: *x\n" + Tasks));
     }
 
+    // The first three made YamlDotNet throw InvalidOperationException (not YamlException): an internal error, exit 70.
     [Theory]
+    [InlineData("...\nname: a\n")]
+    [InlineData("...\n...\nx")]
+    [InlineData("t:\n  n: [x]\n  _m: 50% }\n  k: { l\n  t: [y]\n")]
     [InlineData("name: a\n" + Tasks + "...\ngarbage: [\n")]
     [InlineData("...\nname: a\n" + Tasks)]
     [InlineData("name: a\n" + Tasks + "... x\n")]
