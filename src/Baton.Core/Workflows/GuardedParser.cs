@@ -1,6 +1,7 @@
 using Baton.Core.Errors;
 using YamlDotNet.Core;
 using YamlDotNet.Core.Events;
+using YamlDotNet.RepresentationModel;
 
 namespace Baton.Core.Workflows;
 
@@ -33,6 +34,50 @@ internal sealed class GuardedParser(IParser inner, YamlSource source) : IParser
         LastMark = current.Start;
         Check(current);
         return true;
+    }
+
+    /// <summary>
+    /// The file's one YAML document as a node tree, through a <see cref="GuardedParser"/>; every failure of the YAML
+    /// library is a located <see cref="BatonInputException"/>.
+    /// </summary>
+    public static YamlNode Load(YamlSource source, string yamlText)
+    {
+        var stream = new YamlStream();
+        var parser = new GuardedParser(new Parser(new StringReader(yamlText)), source);
+        try
+        {
+            stream.Load(parser);
+        }
+        catch (BatonInputException)
+        {
+            throw;
+        }
+        catch (YamlException e)
+        {
+            throw WorkflowErrors.At(source.At(e.Start.Line > 0 ? e.Start : parser.LastMark), $"not valid YAML: {Sentence(e.Message)}");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // YamlDotNet fails on some malformed input (a document end followed by garbage, some token soup) with
+            // exceptions other than YamlException; they are still a user's bad input, located where the parser stopped.
+            throw WorkflowErrors.At(source.At(parser.LastMark), $"not valid YAML: {Sentence(e.Message)}");
+        }
+        if (stream.Documents.Count == 0)
+        {
+            throw WorkflowErrors.At(new SourceLocation(source.DisplayPath, 1, 1), "the workflow file is empty: it needs at least name: and tasks:");
+        }
+        if (stream.Documents.Count > 1)
+        {
+            throw source.Error(stream.Documents[1].RootNode, "a workflow file holds one YAML document; a second one starts here");
+        }
+        return stream.Documents[0].RootNode;
+    }
+
+    // YamlDotNet's messages are sentences ("While parsing ..., did not find expected ']'."); ours are clauses.
+    private static string Sentence(string message)
+    {
+        var trimmed = message.Trim().TrimEnd('.');
+        return trimmed.Length > 0 ? char.ToLowerInvariant(trimmed[0]) + trimmed[1..] : "unreadable input";
     }
 
     private void Check(ParsingEvent e)

@@ -1,8 +1,6 @@
 using Baton.Core.Commands;
-using Baton.Core.Errors;
 using Baton.Core.Gpus;
 using Baton.Core.Resources;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Baton.Core.Workflows;
@@ -24,7 +22,7 @@ internal static class WorkflowFileReader
 
     public static WorkflowFile Read(YamlSource source, string yamlText)
     {
-        var root = Load(source, yamlText);
+        var root = GuardedParser.Load(source, yamlText);
         var fields = new YamlFields(source, source.Mapping(root, "a workflow file"), "the workflow", WorkflowKeys);
 
         var nameNode = fields["name"] ?? throw source.Error(root, "the workflow has no name: (add one, such as name: my-workflow)");
@@ -58,46 +56,6 @@ internal static class WorkflowFileReader
             Attributes = fields["attributes"] is { } attributes ? ReadAttributes(source, attributes) : new Dictionary<string, string>(),
             Groups = fields["groups"] is { } groupsNode ? ReadGroups(source, groupsNode) : [],
         };
-    }
-
-    private static YamlNode Load(YamlSource source, string yamlText)
-    {
-        var stream = new YamlStream();
-        var parser = new GuardedParser(new Parser(new StringReader(yamlText)), source);
-        try
-        {
-            stream.Load(parser);
-        }
-        catch (BatonInputException)
-        {
-            throw;
-        }
-        catch (YamlException e)
-        {
-            throw WorkflowErrors.At(source.At(e.Start.Line > 0 ? e.Start : parser.LastMark), $"not valid YAML: {Sentence(e.Message)}");
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            // YamlDotNet fails on some malformed input (a document end followed by garbage, some token soup) with
-            // exceptions other than YamlException; they are still a user's bad input, located where the parser stopped.
-            throw WorkflowErrors.At(source.At(parser.LastMark), $"not valid YAML: {Sentence(e.Message)}");
-        }
-        if (stream.Documents.Count == 0)
-        {
-            throw WorkflowErrors.At(new SourceLocation(source.DisplayPath, 1, 1), "the workflow file is empty: it needs at least name: and tasks:");
-        }
-        if (stream.Documents.Count > 1)
-        {
-            throw source.Error(stream.Documents[1].RootNode, "a workflow file holds one YAML document; a second one starts here");
-        }
-        return stream.Documents[0].RootNode;
-    }
-
-    // YamlDotNet's messages are sentences ("While parsing ..., did not find expected ']'."); ours are clauses.
-    private static string Sentence(string message)
-    {
-        var trimmed = message.Trim().TrimEnd('.');
-        return trimmed.Length > 0 ? char.ToLowerInvariant(trimmed[0]) + trimmed[1..] : "unreadable input";
     }
 
     private static Dictionary<string, string> ReadWorkflowArgs(YamlSource source, YamlNode node)
