@@ -70,11 +70,12 @@ public static class BatonApp
         root.Subcommands.Add(UsageCommand.Create(common, Context));
         root.Subcommands.Add(WaitCommand.Create(common, Context));
         root.Subcommands.Add(NodeCommand.Create(common, Context));
+        root.Subcommands.Add(StoreCommand.Create(common, Context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            await error.WriteLineAsync($"baton: error: {parse.Errors[0].Message} (see 'baton --help')");
+            await error.WriteLineAsync($"baton: error: {ParseErrorText.Describe(parse.Errors[0].Message)} (see 'baton --help')");
             return ExitCodes.InputError;
         }
         try
@@ -89,6 +90,11 @@ public static class BatonApp
                 ProcessTerminationTimeout = null,
             }, cancellationToken);
         }
+        catch (StoreDamagedException ex)
+        {
+            await error.WriteLineAsync($"baton: error: {ex.Message}");
+            return ExitCodes.StoreDamaged;
+        }
         catch (BatonInputException ex)
         {
             await error.WriteLineAsync($"baton: error: {ex.Message}");
@@ -101,7 +107,7 @@ public static class BatonApp
         }
         catch (Exception ex) when (!parse.GetValue(common.Verbose))
         {
-            await error.WriteLineAsync($"baton: internal error: {ex.GetType().Name}: {ex.Message} (run with --verbose for details)");
+            await error.WriteLineAsync($"baton: internal error: {ex.GetType().Name}: {QuotedText.OneLine(ex.Message)} (run with --verbose for details)");
             return ExitCodes.InternalError;
         }
         finally

@@ -9,6 +9,8 @@ internal static class ExitCodes
     public const int TasksFailed = 1;
     /// <summary>Bad input: a workflow file, an option, a task name, an unusable or busy workspace.</summary>
     public const int InputError = 2;
+    /// <summary>The store's file is damaged: the message names it and <c>baton store check</c>, which recovers what it can.</summary>
+    public const int StoreDamaged = 3;
     /// <summary>Interrupted (Ctrl-C, SIGTERM): 128 + SIGINT, as shells report it.</summary>
     public const int Interrupted = 130;
     /// <summary>A bug in Baton (EX_SOFTWARE): the message says so and --verbose shows the stack trace.</summary>

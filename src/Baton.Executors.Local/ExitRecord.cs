@@ -211,7 +211,10 @@ public static class ExitRecords
     /// <summary>
     /// Writes <paramref name="content"/> to <paramref name="path"/> (UTF-8, no NUL) through the temp file
     /// path + <paramref name="tempSuffix"/> and a rename; returns 0 or the errno of the call that failed. Plain
-    /// system calls (no FileStream, no locking): the supervisor does this once per attempt.
+    /// system calls (no FileStream, no locking): the supervisor does this once per attempt. The temp file is
+    /// fsynced before the rename and the directory after it, so that once this returns the record survives a power
+    /// loss: without the first, a crash could leave an empty exit.json renamed into place; without the second, the
+    /// rename itself could be lost (docs/crash-safety.md).
     /// </summary>
     internal static unsafe int TryWriteAtomically(ReadOnlySpan<byte> path, ReadOnlySpan<byte> content, ReadOnlySpan<byte> tempSuffix)
     {
@@ -231,12 +234,43 @@ public static class ExitRecords
                 return Marshal.GetLastPInvokeError();
             }
             var errno = Native.WriteAll(fd, content);
+            if (errno == 0 && Native.Fsync(fd) != 0)
+            {
+                errno = Marshal.GetLastPInvokeError();
+            }
             _ = Native.Close(fd);
             if (errno == 0 && Native.Rename(t, f) != 0)
             {
                 errno = Marshal.GetLastPInvokeError();
             }
-            return errno;
+            return errno == 0 ? SyncDirectory(final[..path.Length]) : errno;
+        }
+    }
+
+    // The directory holding path: its entry for the renamed file is made durable.
+    private static unsafe int SyncDirectory(ReadOnlySpan<byte> path)
+    {
+        var slash = path.LastIndexOf((byte)'/');
+        var directory = slash switch
+        {
+            < 0 => "."u8,
+            0 => "/"u8,
+            _ => path[..slash],
+        };
+        var z = directory.Length <= 1024 ? stackalloc byte[directory.Length + 1] : new byte[directory.Length + 1];
+        directory.CopyTo(z);
+        z[^1] = 0;
+        fixed (byte* d = z)
+        {
+            var fd = Native.Open(d, Native.O_RDONLY | Native.O_CLOEXEC, 0);
+            if (fd < 0)
+            {
+                return Marshal.GetLastPInvokeError();
+            }
+            var errno = Native.Fsync(fd) == 0 ? 0 : Marshal.GetLastPInvokeError();
+            _ = Native.Close(fd);
+            // Some file systems do not sync directories (EINVAL): the rename is then as durable as they make it.
+            return errno == Native.EINVAL ? 0 : errno;
         }
     }
 

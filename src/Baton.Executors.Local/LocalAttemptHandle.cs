@@ -25,6 +25,9 @@ public sealed class LocalAttemptHandle : IAttemptHandle
     // Guarded by _gate.
     private ITimer? _runtimeTimer;
     private AttemptOutcome? _killOutcome;
+    private string _killDetail = "";
+    // Set once the supervisor died and the orchestrator adopted the program (AdoptedProgram): kills are sent directly.
+    private bool _adopted;
     private bool _ended;
     // The largest resident memory of the whole process group the memory watcher saw (bytes).
     private long _sampledPeak;
@@ -105,6 +108,7 @@ public sealed class LocalAttemptHandle : IAttemptHandle
     /// </summary>
     internal void RequestKill(AttemptOutcome outcome, string? detail = null)
     {
+        bool adopted;
         lock (_gate)
         {
             if (_ended || _killOutcome is not null)
@@ -112,12 +116,19 @@ public sealed class LocalAttemptHandle : IAttemptHandle
                 return;
             }
             _killOutcome = outcome;
+            _killDetail = detail ?? "";
             _runtimeTimer?.Dispose();
             _runtimeTimer = null;
+            adopted = _adopted;
         }
         var timedOut = outcome == AttemptOutcome.TimedOut;
         Log.Killing(_executor.Logger, _request.TaskName, _request.Attempt, ProcessGroupId,
             timedOut ? $"runtime limit {_request.Resources.Runtime} reached" : detail ?? "kill requested");
+        if (adopted)
+        {
+            KillAdoptedGroup();
+            return;
+        }
         _supervisor.SendKill(Id, outcome.ToWord(), timedOut ? string.Create(CultureInfo.InvariantCulture, $"{_request.Resources.Runtime}") : detail ?? "");
     }
 
@@ -239,7 +250,89 @@ public sealed class LocalAttemptHandle : IAttemptHandle
             OnStartFailed(reason);
             return;
         }
+        // The orchestrator is a child subreaper: the kernel made the orphaned program its child, so its true end can
+        // still be read (AdoptedProgram). Otherwise nothing can learn it: the attempt is lost.
+        if (ProcessStartTime is { } start && AdoptedProgram.IsAdopted(ProcessGroupId, start))
+        {
+            bool killing;
+            lock (_gate)
+            {
+                _adopted = true;
+                killing = _killOutcome is not null;
+            }
+            Log.Adopted(_executor.Logger, _request.TaskName, _request.Attempt, ProcessGroupId, reason);
+            AdoptedProgram.Watch(ProcessGroupId, OnAdoptedEnded);
+            if (killing)
+            {
+                // A kill the dead supervisor may not have carried out.
+                KillAdoptedGroup();
+            }
+            return;
+        }
         _ = LoseAsync(reason);
+    }
+
+    /// <summary>SIGTERM to the adopted program's group, SIGKILL after the grace period, until none of it is alive.</summary>
+    private void KillAdoptedGroup() =>
+        _ = ProcessGroups.ClearAsync(ProcessGroupId, ProcessStartTime!.Value, _executor.Options.KillGracePeriod, _executor.Time, 0, 0, _ => { });
+
+    /// <summary>
+    /// The adopted program has ended, not yet reaped (its watcher thread): record it as its supervisor would have,
+    /// with the outcome of a kill asked for, else its exit status.
+    /// </summary>
+    private void OnAdoptedEnded(int? status, ExitUsage? usage)
+    {
+        AttemptOutcome? killed;
+        string detail;
+        lock (_gate)
+        {
+            killed = _killOutcome;
+            detail = _killDetail;
+        }
+        var endedAt = _executor.Time.GetUtcNow();
+        usage = usage is null ? null : usage with { WallSeconds = Math.Max(0, (endedAt - StartedAt).TotalSeconds) };
+        ExitRecord record;
+        if (killed is { } outcome)
+        {
+            var signal = status > 128 ? status.Value - 128 : Native.SIGTERM;
+            var message = outcome switch
+            {
+                AttemptOutcome.TimedOut => string.Create(CultureInfo.InvariantCulture, $"runtime limit {_request.Resources.Runtime} reached; killed by signal {signal}"),
+                AttemptOutcome.OutOfMemory => string.Create(CultureInfo.InvariantCulture, $"{detail}; killed by signal {signal}"),
+                _ => string.Create(CultureInfo.InvariantCulture, $"killed on request by signal {signal}"),
+            };
+            record = new ExitRecord { Outcome = outcome.ToWord(), Signal = signal, EndedAt = endedAt, Message = message, Usage = usage };
+        }
+        else if (status is { } code)
+        {
+            record = new ExitRecord { ExitCode = code, Usage = usage };
+        }
+        else
+        {
+            record = new ExitRecord { Outcome = AttemptOutcome.Lost.ToWord(), EndedAt = endedAt, Message = $"the program (pid {ProcessGroupId}) ended, but its exit status could not be read" };
+        }
+        try
+        {
+            ExitRecords.WriteAtomically(_exitFile, record);
+        }
+        catch (IOException e)
+        {
+            Log.RecordNotWritten(_executor.Logger, _request.TaskName, _request.Attempt, _exitFile, e.Message);
+        }
+        _ = FinishAdoptedAsync(record, endedAt);
+    }
+
+    // What the program left in its group is cleared before the attempt is reported over, as the supervisor does.
+    private async Task FinishAdoptedAsync(ExitRecord record, DateTimeOffset endedAt)
+    {
+        try
+        {
+            await ProcessGroups.ClearAsync(ProcessGroupId, ProcessStartTime!.Value, _executor.Options.KillGracePeriod, _executor.Time, 0, 0, _ => { }).ConfigureAwait(false);
+        }
+        finally
+        {
+            End(WithMemory(record.ToResult(StartedAt, endedAt), kernelPeakIsUpperBound: true));
+        }
     }
 
     private async Task LoseAsync(string reason)

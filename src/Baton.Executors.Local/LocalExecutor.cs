@@ -50,6 +50,12 @@ public sealed class LocalExecutor : IExecutor
         // The attempts' environment is the orchestrator's, taken once, like PATH: the supervisor gets it and
         // passes it on to every program.
         _spawner = new Spawner(Environment.GetEnvironmentVariables());
+        // A task may kill its supervisor (kill -9 $PPID): as a child subreaper, this process inherits the attempts
+        // the supervisor leaves and reads their true ends (LocalAttemptHandle.OnSupervisorLost). Idempotent.
+        if (Native.BecomeChildSubreaper() is var errno and not 0)
+        {
+            Log.NoSubreaper(Logger, errno);
+        }
         if (Options.MemoryCheckInterval <= TimeSpan.Zero)
         {
             throw new ArgumentOutOfRangeException(nameof(options), Options.MemoryCheckInterval, "the memory check interval must be positive");

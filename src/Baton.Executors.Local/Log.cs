@@ -37,7 +37,7 @@ internal static partial class Log
     [LoggerMessage(11, LogLevel.Debug, "Started the local executor's supervisor: pid {ProcessId}")]
     public static partial void SupervisorStarted(ILogger logger, int processId);
 
-    [LoggerMessage(12, LogLevel.Error, "The local executor's supervisor (pid {ProcessId}) ended with status {Status} while {Count} attempts were not over; they are lost. Its last output on stderr: {Stderr}")]
+    [LoggerMessage(12, LogLevel.Error, "The local executor's supervisor (pid {ProcessId}) ended with status {Status} while {Count} attempts were not over; the orchestrator adopts those it can, the others are lost. Its last output on stderr: {Stderr}")]
     public static partial void SupervisorEnded(ILogger logger, int processId, string status, int count, string stderr);
 
     [LoggerMessage(13, LogLevel.Error, "The local executor's supervisor (pid {ProcessId}): {Message}")]
@@ -48,4 +48,10 @@ internal static partial class Log
 
     [LoggerMessage(15, LogLevel.Information, "Re-attached to attempt {Attempt} of {TaskName}: {State}")]
     public static partial void Reattached(ILogger logger, string taskName, int attempt, string state);
+
+    [LoggerMessage(30, LogLevel.Warning, "Attempt {Attempt} of {TaskName} (pid {ProcessId}) outlived its supervisor and is now watched by the orchestrator: {Reason}")]
+    public static partial void Adopted(ILogger logger, string taskName, int attempt, int processId, string reason);
+
+    [LoggerMessage(31, LogLevel.Warning, "Cannot become a child subreaper (errno {Errno}): attempts whose supervisor dies will be lost")]
+    public static partial void NoSubreaper(ILogger logger, int errno);
 }

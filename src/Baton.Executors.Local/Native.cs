@@ -17,6 +17,7 @@ internal static unsafe partial class Native
     internal const int EINTR = 4;
     internal const int ENOEXEC = 8;
     internal const int ECHILD = 10;
+    internal const int EINVAL = 22;
 
     internal const int X_OK = 1;
 
@@ -133,6 +134,9 @@ internal static unsafe partial class Native
 
     [LibraryImport("libc", EntryPoint = "rename", SetLastError = true)]
     internal static partial int Rename(byte* from, byte* to);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    internal static partial int Fsync(int fd);
 
     [LibraryImport("libc", EntryPoint = "epoll_create1", SetLastError = true)]
     internal static partial int EpollCreate(int flags);

@@ -237,6 +237,10 @@ public sealed class SqliteStore : IBatonStore
         {
             throw StoreErrors.Unwritable(Path, exception);
         }
+        catch (SqliteException exception) when (StoreErrors.IsDamaged(exception))
+        {
+            throw StoreErrors.Damaged(Path, exception);
+        }
         finally
         {
             _writeLock.Release();
@@ -258,6 +262,10 @@ public sealed class SqliteStore : IBatonStore
         {
             StoreLog.Locked(_logger, Path);
             throw StoreErrors.Locked(Path, exception);
+        }
+        catch (SqliteException exception) when (StoreErrors.IsDamaged(exception))
+        {
+            throw StoreErrors.Damaged(Path, exception);
         }
     }
 

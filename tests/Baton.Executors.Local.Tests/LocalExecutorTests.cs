@@ -139,7 +139,7 @@ public sealed class LocalExecutorTests : IDisposable
     }
 
     [Fact]
-    public async Task A_supervisor_that_vanishes_leaves_Lost_attempts_whose_programs_are_cleaned_up_and_the_next_start_gets_a_new_one()
+    public async Task A_supervisor_that_vanishes_leaves_its_attempts_adopted_killable_and_the_next_start_gets_a_new_one()
     {
         await using var executor = NewExecutor();
         var taskDirectory = NewTaskDirectory();
@@ -148,23 +148,27 @@ public sealed class LocalExecutorTests : IDisposable
         var program = await Eventually.ReadPidFileAsync(Path.Combine(taskDirectory, "program.pid"), Generous, Ct);
         var first = executor.SupervisorProcessId!.Value;
 
-        // Someone kills the supervisor alone: nothing can record the attempt's end any more.
+        // Someone kills the supervisor alone: the orchestrator (a child subreaper) adopts the program, which runs on.
         using (var supervisor = Process.GetProcessById(first))
         {
             supervisor.Kill();
         }
-        var result = await CompleteAsync(handle);
-
-        Assert.Equal(AttemptOutcome.Lost, result.Outcome);
-        Assert.Contains("supervisor", result.Message, StringComparison.Ordinal);
-        Assert.True(ExitRecords.TryRead(WorkspaceLayout.ExitFile(request.AttemptDirectory), out var record, out _));
-        Assert.Equal("lost", record!.Outcome);
-        Assert.True(await Eventually.WaitUntilAsync(() => !program.IsRunning, Generous, Ct));
-        Assert.Equal(0, executor.RunningCount);
-
+        // A start sent before the executor has noticed the death fails (it cannot know whether the program began).
+        Assert.True(await Eventually.WaitUntilAsync(() => executor.SupervisorProcessId != first, Generous, Ct));
         var next = await CompleteAsync(await executor.StartAsync(Request(NewTaskDirectory(), ["/bin/true"]), Ct));
         Assert.Equal(AttemptOutcome.Succeeded, next.Outcome);
         Assert.NotEqual(first, executor.SupervisorProcessId);
+        Assert.True(program.IsRunning, "the adopted program must run on");
+        Assert.False(handle.Completion.IsCompleted);
+
+        await handle.KillAsync(Ct);
+        var result = await CompleteAsync(handle);
+
+        Assert.Equal(AttemptOutcome.Killed, result.Outcome);
+        Assert.True(ExitRecords.TryRead(WorkspaceLayout.ExitFile(request.AttemptDirectory), out var record, out _));
+        Assert.Equal("killed", record!.Outcome);
+        Assert.False(program.IsRunning);
+        Assert.Equal(0, executor.RunningCount);
     }
 
     [Fact]

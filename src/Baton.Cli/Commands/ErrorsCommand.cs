@@ -50,14 +50,16 @@ internal static class ErrorsCommand
             }
             foreach (var template in clusters.GroupBy(c => c.Template, StringComparer.Ordinal))
             {
-                cli.Console.MarkupLine($"[bold]{Markup.Escape(template.Key)}[/]: {template.Sum(c => c.Count)} failed attempt(s)");
+                // Names and stderr lines come from tasks: escaped (QuotedText) so that a task's terminal escapes
+                // (clear screen, bell, a cursor move) never reach the user's terminal.
+                cli.Console.MarkupLine($"[bold]{Markup.Escape(QuotedText.Escape(template.Key))}[/]: {template.Sum(c => c.Count)} failed attempt(s)");
                 foreach (var c in template)
                 {
                     var tasks = string.Join(", ", c.Tasks) + (c.Count > c.Tasks.Count ? ", ..." : "");
-                    cli.Console.MarkupLine($"  [red]{c.Count.ToString(CultureInfo.InvariantCulture)} ×[/] {Markup.Escape(c.Outcome)} [grey]({Markup.Escape(tasks)})[/]");
+                    cli.Console.MarkupLine($"  [red]{c.Count.ToString(CultureInfo.InvariantCulture)} ×[/] {Markup.Escape(QuotedText.Escape(c.Outcome))} [grey]({Markup.Escape(QuotedText.Escape(tasks))})[/]");
                     foreach (var line in c.LastLines)
                     {
-                        cli.Console.MarkupLine($"      {Markup.Escape(line)}");
+                        cli.Console.MarkupLine($"      {Markup.Escape(QuotedText.Escape(line))}");
                     }
                 }
             }

@@ -26,6 +26,10 @@ internal static class ListCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var cli = context(parse);
+            if (parse.GetValue(limit) is { } count and < 1)
+            {
+                throw new BatonInputException($"--limit {count} is not valid: list at least 1 task");
+            }
             var states = (parse.GetValue(state) ?? []).Select(ParseState).ToArray();
             await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli.Loggers, cancellationToken);
             var rows = await store.ListTasksAsync(new TaskFilter

@@ -179,7 +179,11 @@ internal static class NodeCommand
                 {
                     return winner;
                 }
-                throw new BatonInputException($"the node did not start: {LastLine(endpoint.LogPath, logLength) ?? $"exit code {child.ExitCode}"}");
+                // Its own one-line error says why; a damaged store keeps its own exit code.
+                var said = LastLine(endpoint.LogPath, logLength)?.Replace("baton: error: ", "", StringComparison.Ordinal) ?? $"exit code {child.ExitCode}";
+                throw child.ExitCode == ExitCodes.StoreDamaged
+                    ? new StoreDamagedException(said)
+                    : new BatonInputException($"the node did not start: {said}");
             }
             // Waiting for the new process to listen: nothing to be told by but the socket itself.
             await Task.Delay(delay, cancellationToken);

@@ -17,10 +17,20 @@ public static partial class ResourceParser
     [GeneratedRegex(@"^(?:(?<d>[0-9]+)d)?(?:(?<h>[0-9]+)h)?(?:(?<m>[0-9]+)m)?(?:(?<s>[0-9]+)s)?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex DurationPattern();
 
-    private const long MaxMemoryBytes = long.MaxValue / 2;
+    /// <summary>
+    /// The most memory a request may name: 1 EiB, far above any machine, and small enough that scaling it for
+    /// retries (<see cref="Retries.RetryRules"/>) never overflows a long.
+    /// </summary>
+    public const long MaxMemoryBytes = 1L << 60;
 
-    // The longest runtime a TimeSpan holds, in whole seconds.
-    private const long MaxRuntimeSeconds = long.MaxValue / TimeSpan.TicksPerSecond;
+    /// <summary>
+    /// The longest runtime limit: 365 days. The engine adds runtimes to the current time (deadlines, backfill), so a
+    /// limit must stay far inside what a date can hold (<c>2913000d</c> would overflow it); SLURM's own limit is
+    /// also finite.
+    /// </summary>
+    public static readonly TimeSpan MaxRuntime = TimeSpan.FromDays(365);
+
+    private const long MaxRuntimeSeconds = 365L * 86400;
 
     /// <summary>Parses a memory amount; returns false with a reason when it is not one.</summary>
     public static bool TryParseMemory(string text, out long bytes, out string error)
@@ -29,7 +39,7 @@ public static partial class ResourceParser
         var match = MemoryPattern().Match(text);
         if (!match.Success)
         {
-            error = $"memory '{text}' is not an amount such as 512M, 4G or 1073741824";
+            error = $"memory '{Errors.QuotedText.Shorten(text)}' is not an amount such as 512M, 4G or 1073741824";
             return false;
         }
         var shift = char.ToUpperInvariant(match.Groups["u"].Value.FirstOrDefault()) switch
@@ -45,7 +55,7 @@ public static partial class ResourceParser
         if (!decimal.TryParse(match.Groups["n"].Value, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number)
             || number > MaxMemoryBytes / (decimal)(1L << shift))
         {
-            error = $"memory '{text}' is too large";
+            error = $"memory '{Errors.QuotedText.Shorten(text)}' is too large: at most 1024P";
             return false;
         }
         bytes = (long)Math.Ceiling(number * (1L << shift));
@@ -57,7 +67,7 @@ public static partial class ResourceParser
     public static bool TryParseRuntime(string text, out TimeSpan runtime, out string error)
     {
         runtime = default;
-        error = $"runtime '{text}' is not a duration such as 90, 90s, 5m, 1h30m, 2d or 01:30:00";
+        error = $"runtime '{Errors.QuotedText.Shorten(text)}' is not a duration such as 90, 90s, 5m, 1h30m, 2d or 01:30:00";
         var trimmed = text.Trim();
         if (trimmed.Length == 0)
         {
@@ -93,13 +103,13 @@ public static partial class ResourceParser
         }
         if (seconds > MaxRuntimeSeconds)
         {
-            error = $"runtime '{text}' is too large";
+            error = $"runtime '{Errors.QuotedText.Shorten(text)}' is too large: at most 365d";
             return false;
         }
         runtime = TimeSpan.FromSeconds((long)seconds);
         if (runtime <= TimeSpan.Zero)
         {
-            error = $"runtime '{text}' must be positive";
+            error = $"runtime '{Errors.QuotedText.Shorten(text)}' must be positive";
             return false;
         }
         error = "";

@@ -55,13 +55,14 @@ public sealed record RetryRules
     /// <summary>Memory for the <paramref name="retry"/>-th retry after running out of memory: rounded up to whole MiB.</summary>
     public long ScaleMemory(long bytes, int retry)
     {
-        var next = Memory.Next(bytes, retry);
+        // Capped at the largest request a file may name, so that many retries never overflow.
+        var next = Math.Min(Memory.Next(bytes, retry), ResourceParser.MaxMemoryBytes);
         return (long)Math.Ceiling(next / MiB) * MiB;
     }
 
     /// <summary>The runtime limit for the <paramref name="retry"/>-th retry after a timeout: rounded up to whole seconds.</summary>
     public TimeSpan ScaleRuntime(TimeSpan runtime, int retry) =>
-        TimeSpan.FromSeconds(Math.Ceiling(Math.Round(Runtime.Next(runtime.TotalSeconds, retry), 6)));
+        TimeSpan.FromSeconds(Math.Min(Math.Ceiling(Math.Round(Runtime.Next(runtime.TotalSeconds, retry), 6)), ResourceParser.MaxRuntime.TotalSeconds));
 
     /// <summary>The request for a retry after an attempt with <paramref name="current"/> ended with <paramref name="outcome"/>.</summary>
     public ResourceRequest Scale(ResourceRequest current, Lifecycle.AttemptOutcome outcome, int retry)

@@ -12,9 +12,32 @@ internal static class Names
     private static readonly SearchValues<char> AsciiForbidden = SearchValues.Create(
         string.Concat(Enumerable.Range(0, 33).Select(c => (char)c)) + "\u007f/\\'\"{}");
 
-    /// <summary>Workflow names: letters, digits, '-', '_' and '.'; they appear in listings and command lines.</summary>
+    /// <summary>
+    /// Workflow names: letters, digits, '-', '_' and '.', not starting with '.'; they appear in listings and command
+    /// lines and are a directory level (<c>hooks/&lt;workflow&gt;/</c>), so neither <c>.</c> nor <c>..</c>.
+    /// </summary>
     public static bool IsWorkflowName(string name) =>
+        IsSafeWord(name) && name[0] != '.';
+
+    private static bool IsSafeWord(string name) =>
         name.Length > 0 && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
+
+    /// <summary>
+    /// Why a name or word from the file (a task name, tag, attribute or token name) would not read as it prints, or
+    /// null: control characters, bidi overrides, zero-width and other invisible format characters, line separators
+    /// and unpaired surrogates make two different names look alike, or reorder what a terminal shows.
+    /// </summary>
+    public static string? InvisibleProblem(string name)
+    {
+        var i = Errors.QuotedText.FirstUnprintable(name);
+        if (i < 0)
+        {
+            return null;
+        }
+        return char.IsControl(name[i])
+            ? "it contains a control character"
+            : $"it contains the invisible or direction-changing character U+{(int)name[i]:X4}";
+    }
 
     /// <summary>
     /// Why a template name is not valid, or null. Template names become a directory level
@@ -27,7 +50,7 @@ internal static class Names
         {
             return $"'{TemplateSpec.OneOffName}' is reserved for one-off command: tasks";
         }
-        if (!IsWorkflowName(name) || name[0] is '.' or '-')
+        if (!IsSafeWord(name) || name[0] is '.' or '-')
         {
             return "use letters, digits, '-', '_' and '.', not starting with '-' or '.'";
         }
@@ -69,7 +92,7 @@ internal static class Names
                 return $"it contains '{c}'";
             }
         }
-        return null;
+        return InvisibleProblem(name);
     }
 
     /// <summary>Why an argument name (template arguments, workflow arguments) is not valid, or null.</summary>

@@ -43,6 +43,10 @@ internal static class RetrySettingsReader
             foreach (var (keyNode, valueNode) in source.Mapping(tokensNode, "tokens").Children)
             {
                 var name = source.Text(keyNode, "a token name");
+                if (name.Length == 0 || Names.InvisibleProblem(name) is not null || name.Any(char.IsWhiteSpace))
+                {
+                    throw source.Error(keyNode, $"token name '{name}' is not valid: {Names.InvisibleProblem(name) ?? "a token name is a word without whitespace"}");
+                }
                 tokens[name] = source.Integer(valueNode, $"token '{name}'", minimum: 1);
             }
             settings = settings with { Tokens = tokens };
@@ -83,6 +87,7 @@ internal static class RetrySettingsReader
             ? limit.TotalSeconds
             : throw source.Error(node, error);
 
+    // Exit codes are 0..255 on every system Baton runs on; 0 is success, so a rule can name 1..255.
     private static int[] ReadCodes(YamlSource source, YamlNode node, string what) =>
-        source.Sequence(node, what, "[1, 75]").Children.Select(c => source.Integer(c, $"an exit code in {what}", minimum: 1)).ToArray();
+        source.Sequence(node, what, "[1, 75]").Children.Select(c => source.Integer(c, $"an exit code in {what}", minimum: 1, maximum: 255)).ToArray();
 }

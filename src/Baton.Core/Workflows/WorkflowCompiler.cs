@@ -14,10 +14,10 @@ public static class WorkflowCompiler
     public static WorkflowGraph CompileFile(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string text;
+        byte[] bytes;
         try
         {
-            text = File.ReadAllText(path);
+            bytes = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -27,7 +27,7 @@ public static class WorkflowCompiler
         {
             throw WorkflowErrors.Without($"workflow file '{path}' cannot be read: {e.Message}", e);
         }
-        return Compile(text, path);
+        return Compile(WorkflowText.Decode(bytes, path), path);
     }
 
     /// <summary>Compiles workflow YAML.</summary>

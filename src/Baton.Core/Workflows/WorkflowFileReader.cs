@@ -1,8 +1,6 @@
 using Baton.Core.Commands;
-using Baton.Core.Errors;
 using Baton.Core.Gpus;
 using Baton.Core.Resources;
-using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace Baton.Core.Workflows;
@@ -24,14 +22,14 @@ internal static class WorkflowFileReader
 
     public static WorkflowFile Read(YamlSource source, string yamlText)
     {
-        var root = Load(source, yamlText);
+        var root = GuardedParser.Load(source, yamlText);
         var fields = new YamlFields(source, source.Mapping(root, "a workflow file"), "the workflow", WorkflowKeys);
 
         var nameNode = fields["name"] ?? throw source.Error(root, "the workflow has no name: (add one, such as name: my-workflow)");
         var name = source.Text(nameNode, "name");
         if (!Names.IsWorkflowName(name))
         {
-            throw source.Error(nameNode, $"workflow name '{name}' is not valid: use letters, digits, '-', '_' and '.'");
+            throw source.Error(nameNode, $"workflow name '{name}' is not valid: use letters, digits, '-', '_' and '.', not starting with '.'");
         }
 
         var workflowArgs = fields["workflow_args"] is { } argsNode ? ReadWorkflowArgs(source, argsNode) : new Dictionary<string, string>();
@@ -58,35 +56,6 @@ internal static class WorkflowFileReader
             Attributes = fields["attributes"] is { } attributes ? ReadAttributes(source, attributes) : new Dictionary<string, string>(),
             Groups = fields["groups"] is { } groupsNode ? ReadGroups(source, groupsNode) : [],
         };
-    }
-
-    private static YamlNode Load(YamlSource source, string yamlText)
-    {
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(yamlText));
-        }
-        catch (YamlException e)
-        {
-            throw WorkflowErrors.At(source.At(e.Start), $"not valid YAML: {Sentence(e.Message)}");
-        }
-        if (stream.Documents.Count == 0)
-        {
-            throw WorkflowErrors.At(new SourceLocation(source.DisplayPath, 1, 1), "the workflow file is empty: it needs at least name: and tasks:");
-        }
-        if (stream.Documents.Count > 1)
-        {
-            throw source.Error(stream.Documents[1].RootNode, "a workflow file holds one YAML document; a second one starts here");
-        }
-        return stream.Documents[0].RootNode;
-    }
-
-    // YamlDotNet's messages are sentences ("While parsing ..., did not find expected ']'."); ours are clauses.
-    private static string Sentence(string message)
-    {
-        var trimmed = message.Trim().TrimEnd('.');
-        return trimmed.Length > 0 ? char.ToLowerInvariant(trimmed[0]) + trimmed[1..] : "unreadable input";
     }
 
     private static Dictionary<string, string> ReadWorkflowArgs(YamlSource source, YamlNode node)
@@ -321,6 +290,10 @@ internal static class WorkflowFileReader
             {
                 throw source.Error(item, $"tag '{tag}' is not valid: a tag is a word without whitespace");
             }
+            if (Names.InvisibleProblem(tag) is { } problem)
+            {
+                throw source.Error(item, $"tag '{tag}' is not valid: {problem}");
+            }
             if (!tags.Contains(tag, StringComparer.Ordinal))
             {
                 tags.Add(tag);
@@ -338,6 +311,10 @@ internal static class WorkflowFileReader
             if (key.Length == 0)
             {
                 throw source.Error(keyNode, "an attribute name is empty");
+            }
+            if (Names.InvisibleProblem(key) is { } problem)
+            {
+                throw source.Error(keyNode, $"attribute name '{key}' is not valid: {problem}");
             }
             attributes.Add(key, source.Text(valueNode, $"attribute '{key}'"));
         }

@@ -42,7 +42,11 @@ internal sealed class YamlSource(string displayPath)
         return new SourceLocation(DisplayPath, (int)node.Start.Line, (int)column);
     }
 
+    public BatonInputException Error(YamlNode node, ref QuotedMessage message) => WorkflowErrors.At(At(node), ref message);
+
     public BatonInputException Error(YamlNode node, string message) => WorkflowErrors.At(At(node), message);
+
+    public BatonInputException Error(YamlScalarNode node, int offset, ref QuotedMessage message) => WorkflowErrors.At(At(node, offset), ref message);
 
     public BatonInputException Error(YamlScalarNode node, int offset, string message) => WorkflowErrors.At(At(node, offset), message);
 
@@ -75,17 +79,20 @@ internal sealed class YamlSource(string displayPath)
         return scalar.Value!;
     }
 
-    /// <summary>A whole number of at least <paramref name="minimum"/>.</summary>
-    public int Integer(YamlNode node, string what, int minimum = int.MinValue)
+    /// <summary>A whole number from <paramref name="minimum"/> to <paramref name="maximum"/>.</summary>
+    public int Integer(YamlNode node, string what, int minimum = int.MinValue, int maximum = int.MaxValue)
     {
         var text = Text(node, what);
-        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= minimum)
+        if (int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) && value >= minimum && value <= maximum)
         {
             return value;
         }
-        var requirement = minimum == int.MinValue
-            ? "a whole number"
-            : $"a whole number of at least {minimum.ToString(CultureInfo.InvariantCulture)}";
+        var requirement = (minimum, maximum) switch
+        {
+            (int.MinValue, int.MaxValue) => "a whole number",
+            (_, int.MaxValue) => $"a whole number of at least {minimum.ToString(CultureInfo.InvariantCulture)}",
+            _ => $"a whole number from {minimum.ToString(CultureInfo.InvariantCulture)} to {maximum.ToString(CultureInfo.InvariantCulture)}",
+        };
         throw Error(node, $"{what} '{text}' is not {requirement}");
     }
 

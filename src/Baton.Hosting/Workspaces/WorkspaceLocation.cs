@@ -1,3 +1,4 @@
+using Baton.Core.Errors;
 using Baton.Core.Workspaces;
 
 namespace Baton.Hosting.Workspaces;
@@ -7,6 +8,11 @@ public static class WorkspaceLocation
 {
     public static WorkspaceLayout Resolve(string? option)
     {
+        // `--workspace ''` (an unset shell variable, say) must not quietly mean ./.baton.
+        if (option is not null && string.IsNullOrWhiteSpace(option))
+        {
+            throw new BatonInputException("--workspace is empty: give a directory");
+        }
         var path = !string.IsNullOrWhiteSpace(option)
             ? option
             : Environment.GetEnvironmentVariable(WorkspaceLayout.EnvironmentVariable) is { Length: > 0 } fromEnvironment

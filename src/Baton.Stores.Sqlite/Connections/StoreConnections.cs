@@ -35,6 +35,11 @@ internal static class StoreConnections
             connection.Dispose();
             throw StoreErrors.Locked(path, exception);
         }
+        catch (SqliteException exception) when (StoreErrors.IsDamaged(exception))
+        {
+            connection.Dispose();
+            throw StoreErrors.Damaged(path, exception);
+        }
         catch (SqliteException exception)
         {
             connection.Dispose();

@@ -20,6 +20,13 @@ internal static class StoreErrors
     public static BatonInputException Unwritable(string path, SqliteException inner) =>
         new($"the store '{path}' cannot be written: {Describe(inner)}; what was committed before is intact: make room and run again, the run resumes where it stopped", inner);
 
+    /// <summary>SQLite found the file's content inconsistent: a page overwritten or lost, not a busy or full disk.</summary>
+    public static bool IsDamaged(SqliteException exception) =>
+        exception.SqliteErrorCode == raw.SQLITE_CORRUPT;
+
+    public static StoreDamagedException Damaged(string path, SqliteException inner) =>
+        new($"the store '{path}' is damaged ({inner.Message.Replace("SQLite Error 11: ", "", StringComparison.Ordinal).Trim('\'', '.')}): run 'baton store check' to check it and recover what can be read into a new file (the damaged file is kept)", inner);
+
     public static BatonInputException Locked(string path, Exception inner) =>
         new($"the store '{path}' is locked by another process", inner);
 
@@ -32,7 +39,7 @@ internal static class StoreErrors
     public static string Describe(SqliteException exception) => exception.SqliteErrorCode switch
     {
         raw.SQLITE_CANTOPEN => "the file cannot be created or opened (is its directory writable?)",
-        raw.SQLITE_NOTADB => "the file is not a SQLite database",
+        raw.SQLITE_NOTADB => "the file is not a SQLite database (if it was a store, its first page is damaged: see 'baton store check')",
         raw.SQLITE_CORRUPT => "the database file is corrupt",
         raw.SQLITE_READONLY => "the file or its directory is read-only",
         raw.SQLITE_PERM => "permission denied",

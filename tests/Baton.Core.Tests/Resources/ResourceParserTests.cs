@@ -48,7 +48,7 @@ public sealed class ResourceParserTests
     public void Huge_memory_amounts_are_too_large_not_an_exception(string text)
     {
         Assert.False(ResourceParser.TryParseMemory(text, out _, out var error));
-        Assert.Equal($"memory '{text}' is too large", error);
+        Assert.Equal($"memory '{text}' is too large: at most 1024P", error);
     }
 
     [Theory]
@@ -102,10 +102,31 @@ public sealed class ResourceParserTests
     [InlineData("106751991167300d")]
     [InlineData("99999999999:00:00")]
     [InlineData("99999999999999999999999999999999999d99999999999999999999999999999999999h")]
+    [InlineData("2913000d")]
+    [InlineData("366d")]
+    [InlineData("8761h")]
     public void Huge_runtimes_are_too_large_not_an_exception(string text)
     {
         Assert.False(ResourceParser.TryParseRuntime(text, out _, out var error));
-        Assert.Equal($"runtime '{text}' is too large", error);
+        Assert.Equal($"runtime '{text}' is too large: at most 365d", error);
+    }
+
+    [Fact]
+    public void A_runtime_of_a_year_is_the_longest_accepted()
+    {
+        Assert.True(ResourceParser.TryParseRuntime("365d", out var runtime, out _));
+        Assert.Equal(TimeSpan.FromDays(365), runtime);
+        // The engine adds a runtime to the current time; the longest must leave a date far from overflowing.
+        Assert.True(DateTimeOffset.MaxValue - DateTimeOffset.UtcNow > runtime * 1000);
+    }
+
+    [Fact]
+    public void A_huge_value_is_quoted_short_with_its_length()
+    {
+        var text = new string('9', 1_000_000) + "x";
+        Assert.False(ResourceParser.TryParseMemory(text, out _, out var error));
+        Assert.True(error.Length < 300, error);
+        Assert.Contains("(1,000,001 characters)", error);
     }
 
     [Theory]

@@ -23,7 +23,7 @@ public sealed class FileFormatTests
             name: b
             tasks: [{ name: a, command: echo a }]
             """;
-        Assert.Equal("wf.yaml:2:1: not valid YAML: duplicate key name", Error(yaml));
+        Assert.Equal("wf.yaml:2:1: duplicate key 'name' (first at line 1)", Error(yaml));
     }
 
     [Fact]
@@ -118,7 +118,7 @@ public sealed class FileFormatTests
     {
         Assert.Equal("wf.yaml:1:1: the workflow has no name: (add one, such as name: my-workflow)", Error("tasks: [{ name: a, command: echo a }]\n"));
         Assert.Equal(
-            "wf.yaml:1:7: workflow name 'my flow' is not valid: use letters, digits, '-', '_' and '.'",
+            "wf.yaml:1:7: workflow name 'my flow' is not valid: use letters, digits, '-', '_' and '.', not starting with '.'",
             Error("name: my flow\ntasks: [{ name: a, command: echo a }]\n"));
         Assert.Equal("wf.yaml:1:6: name has no value (write '' for an empty text)", Error("name:\ntasks: [{ name: a, command: echo a }]\n"));
         Assert.Equal("wf.yaml:1:7: name must be a single value, not a list", Error("name: [a]\ntasks: [{ name: a, command: echo a }]\n"));

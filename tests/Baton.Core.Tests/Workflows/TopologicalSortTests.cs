@@ -18,7 +18,9 @@ public sealed class TopologicalSortTests
         var error = Assert.Throws<BatonInputException>(() => Order(upstream));
         Assert.StartsWith("wf.yaml:1:1: dependency cycle: t0 -> t99999 -> t99998 -> ", error.Message, StringComparison.Ordinal);
         Assert.EndsWith(" -> t2 -> t1 -> t0", error.Message, StringComparison.Ordinal);
-        Assert.Equal(n + 1, error.Message.Split(" -> ").Length);
+        // One short line: the middle of a long cycle is left out, and the message says how much.
+        Assert.Matches(@" … \([0-9,]+ characters left out\) … ", error.Message);
+        Assert.True(error.Message.Length < 1200, $"{error.Message.Length} characters");
     }
 
     [Fact]
