@@ -69,6 +69,8 @@ public static class BatonApp
         root.Subcommands.Add(ErrorsCommand.Create(common, Context));
         root.Subcommands.Add(UsageCommand.Create(common, Context));
         root.Subcommands.Add(WaitCommand.Create(common, Context));
+        root.Subcommands.Add(InvalidateCommand.Create(common, Context));
+        root.Subcommands.Add(CleanCommand.Create(common, Context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

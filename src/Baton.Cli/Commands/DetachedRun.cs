@@ -38,7 +38,11 @@ internal static class DetachedRun
         {
             args.AddRange(["--executor", executorName]);
         }
-        foreach (var (given, flag) in new[] { (settings.Cold, "--cold"), (settings.FailFast, "--fail-fast"), (settings.NewWorkflow, "--new-workflow"), (settings.KeepRunning, "--keep-running") })
+        foreach (var task in settings.Force)
+        {
+            args.AddRange(["--force", task]);
+        }
+        foreach (var (given, flag) in new[] { (settings.Cold, "--cold"), (settings.FailFast, "--fail-fast"), (settings.RefuseNewVersion, "--no-new-version"), (settings.KeepRunning, "--keep-running") })
         {
             if (given)
             {

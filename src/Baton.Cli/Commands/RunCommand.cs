@@ -29,17 +29,18 @@ internal static class RunCommand
         var noProgress = new Option<bool>("--no-progress") { Description = "Print only the summary" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate the workflow, record it in the workspace and say what would run, without running anything" };
         var failFast = FailFastOption();
-        var newWorkflow = new Option<bool>("--new-workflow")
+        var noNewVersion = new Option<bool>("--no-new-version")
         {
-            Description = "Record the file as a new workflow even though one with its name and workflow_args exists with other tasks",
+            Description = "Refuse a file whose tasks or dependencies differ from those recorded under its name and workflow_args (default: record it as the workflow's next version)",
         };
+        var force = new Option<string[]>("--force") { Description = "Run these tasks again even though they are done (names or identity prefixes), in this run", AllowMultipleArgumentsPerToken = true };
         var keepRunning = new Option<bool>("--keep-running") { Description = "On Ctrl+C, leave the running attempts running and detach (default: kill them); a later run re-attaches" };
         var detach = new Option<bool>("--detach") { Description = "Run in the background: print the run id and return at once (follow it with 'baton wait RUN')" };
         var cold = new Option<bool>("--cold") { Description = "Kill attempts an earlier, crashed or detached run left running and run their tasks afresh (default: re-attach and let them finish)" };
         var executorName = new Option<string?>("--executor") { Description = "Where attempts run: local or slurm (default: workspace settings, else local)" };
         var command = new Command("run", "Run a workflow file; tasks that are already done do not run again")
         {
-            file, cpus, memory, noProgress, dryRun, failFast, newWorkflow, cold, keepRunning, detach, executorName,
+            file, cpus, memory, noProgress, dryRun, failFast, noNewVersion, force, cold, keepRunning, detach, executorName,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             context(parse),
@@ -47,7 +48,8 @@ internal static class RunCommand
             parse.GetValue(common.Workspace),
             new RunSettings(parse.GetValue(cpus), parse.GetValue(memory), !parse.GetValue(noProgress), parse.GetValue(dryRun), parse.GetValue(failFast))
             {
-                NewWorkflow = parse.GetValue(newWorkflow),
+                RefuseNewVersion = parse.GetValue(noNewVersion),
+                Force = parse.GetValue(force) ?? [],
                 Cold = parse.GetValue(cold),
                 KeepRunning = parse.GetValue(keepRunning),
                 Detach = parse.GetValue(detach),
@@ -62,7 +64,11 @@ internal static class RunCommand
     /// <summary>The options of <c>baton run</c> that <c>baton resume</c> shares.</summary>
     internal sealed record RunSettings(int? Cpus, string? Memory, bool ProgressShown, bool DryRun, bool FailFast)
     {
-        public bool NewWorkflow { get; init; }
+        /// <summary>Refuse a changed file instead of recording it as the workflow's next version (jobmon's rule).</summary>
+        public bool RefuseNewVersion { get; init; }
+
+        /// <summary>Tasks that run again in this run although they are done.</summary>
+        public IReadOnlyList<string> Force { get; init; } = [];
 
         /// <summary>Kill attempts an earlier run left running and run their tasks afresh (a cold resume).</summary>
         public bool Cold { get; init; }
@@ -107,7 +113,8 @@ internal static class RunCommand
             GpuProbe = gpuProbe,
             Tokens = settings.Tokens,
             FailFast = runSettings.FailFast,
-            NewWorkflow = runSettings.NewWorkflow,
+            RefuseNewVersion = runSettings.RefuseNewVersion,
+            Force = runSettings.Force,
             Resume = runSettings.Cold ? ResumeMode.Cold : ResumeMode.Hot,
             Interrupt = runSettings.KeepRunning ? InterruptMode.Detach : InterruptMode.Kill,
             Owners = new LocalClaimOwnerProbe(),
@@ -133,6 +140,10 @@ internal static class RunCommand
         if (dryRun)
         {
             var plan = await runner.PlanAsync(graph, cancellationToken);
+            if (plan.Change is { } change)
+            {
+                cli.Console.WriteLine($"workflow '{graph.Name}' changed: {change.Describe()}");
+            }
             cli.Console.MarkupLine(
                 $"workflow [bold]{Markup.Escape(graph.Name)}[/]: {plan.Total} tasks, {plan.Edges} dependencies; " +
                 $"{plan.AlreadyDone} already done, {plan.ToRun} would run (on up to {capacity.Cpus} cpus and {ResourceParser.FormatMemory(capacity.MemoryBytes)}).");

@@ -23,8 +23,9 @@ internal static class UsageCommand
         var workflow = CommonOptions.WorkflowFilter("Only this workflow's tasks");
         var suggest = new Option<bool>("--suggest") { Description = "Print a templates: block with suggested resources instead" };
         var headroom = new Option<double>("--headroom") { Description = "Room to spare in suggestions, as a fraction (0.2 = 20 %)", DefaultValueFactory = _ => 0.2 };
+        var all = CommonOptions.AllVersions("the tasks");
         var json = CommonOptions.Json();
-        var command = new Command("usage", "Resource usage per template (min / mean / max of succeeded attempts)") { template, workflow, suggest, headroom, json };
+        var command = new Command("usage", "Resource usage per template (min / mean / max of succeeded attempts)") { template, workflow, suggest, headroom, all, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var cli = context(parse);
@@ -34,7 +35,7 @@ internal static class UsageCommand
                 throw new BatonInputException($"--headroom {spare.ToString(CultureInfo.InvariantCulture)} is not valid: give a fraction of at least 0, such as 0.2");
             }
             await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli.Loggers, cancellationToken);
-            var usage = await UsageReport.BuildAsync(store, new AttemptFilter { Workflow = parse.GetValue(workflow), Template = parse.GetValue(template) }, cancellationToken);
+            var usage = await UsageReport.BuildAsync(store, new AttemptFilter { Workflow = parse.GetValue(workflow), Template = parse.GetValue(template), CurrentVersionsOnly = !parse.GetValue(all) }, cancellationToken);
             if (parse.GetValue(json))
             {
                 await cli.Output.WriteLineAsync(JsonSerializer.Serialize(usage.ToArray(), CliJson.Default.TemplateUsageArray));

@@ -64,6 +64,13 @@ public interface IBatonStore : IAsyncDisposable
     /// <summary>Applies changes in order, all in one transaction.</summary>
     ValueTask ApplyAsync(IReadOnlyList<StoreChange> changes, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Removes tasks and everything recorded about them (attempts, state history, their rows in workflows, their
+    /// edges) in one transaction, except tasks that a run claims (it may be running them). Returns the ids removed.
+    /// Task directories are the caller's: a store knows nothing of files.
+    /// </summary>
+    ValueTask<IReadOnlyList<long>> RemoveTasksAsync(IReadOnlyList<long> taskIds, CancellationToken cancellationToken);
+
     ValueTask<IReadOnlyList<TaskRow>> ListTasksAsync(TaskFilter filter, CancellationToken cancellationToken);
 
     ValueTask<TaskDetails?> GetTaskDetailsAsync(long taskId, CancellationToken cancellationToken);

@@ -12,7 +12,8 @@ internal static class RunQueries
         using var command = connection.CreateCommand();
         // Newest first by id: ids follow the order runs were started in, whatever clocks said.
         command.CommandText = """
-            SELECT r.id, r.workflow_id, w.name, r.status, r.started_at, r.ended_at, r.host, r.pid, w.source_file, w.dag_hash
+            SELECT r.id, r.workflow_id, w.name, r.status, r.started_at, r.ended_at, r.host, r.pid, w.source_file, w.dag_hash,
+                   w.version, w.is_current
             FROM runs r JOIN workflows w ON w.id = r.workflow_id
             WHERE @workflow IS NULL OR w.name = @workflow
             ORDER BY r.id DESC
@@ -34,6 +35,8 @@ internal static class RunQueries
             {
                 SourceFile = reader.GetString(8),
                 DagHash = reader.GetString(9),
+                Version = reader.GetInt32(10),
+                CurrentVersion = reader.GetBoolean(11),
             });
         }
         return runs;
@@ -43,7 +46,7 @@ internal static class RunQueries
     {
         using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT id, name, workflow_args, dag_hash, source_file, created_at, attributes
+            SELECT id, name, workflow_args, dag_hash, source_file, created_at, attributes, version, is_current
             FROM workflows WHERE @name IS NULL OR name = @name ORDER BY id
             """;
         command.Parameters.AddWithValue("@name", (object?)name ?? DBNull.Value);
@@ -58,7 +61,11 @@ internal static class RunQueries
                 reader.GetString(3),
                 reader.GetString(4),
                 StoreTime.Parse(reader.GetString(5)),
-                StoreJson.ParseObject(reader.GetString(6))));
+                StoreJson.ParseObject(reader.GetString(6)))
+            {
+                Version = reader.GetInt32(7),
+                Current = reader.GetBoolean(8),
+            });
         }
         return workflows;
     }

@@ -11,7 +11,7 @@ namespace Baton.Testing.Stores;
 /// The behaviour every <see cref="IBatonStore"/> must have. A store's test project derives from this class and
 /// says how to open its store; every test here then runs against it.
 /// </summary>
-public abstract class StoreContractTests : IAsyncLifetime
+public abstract partial class StoreContractTests : IAsyncLifetime
 {
     /// <summary>A time with sub-millisecond ticks: stores must keep times exactly.</summary>
     protected static readonly DateTimeOffset T0 = new DateTimeOffset(2026, 3, 14, 15, 9, 26, TimeSpan.Zero).AddTicks(5_358_979);
