@@ -26,13 +26,26 @@ public static class BatonApp
         : NullLoggerFactory.Instance;
 
     /// <summary>
-    /// The process's console. When stdout is not a terminal (a pipe, a file, CI) tables are not squeezed into 80
-    /// columns: a line per row is easier to grep than wrapped cells.
+    /// The process's console. When stdout is not a terminal (a pipe, a file, CI) or NO_COLOR is set, it writes no
+    /// escape code at all (no colour, no bold, no cursor movement: no live view), whatever TERM says. When stdout is
+    /// not a terminal, tables are not squeezed into 80 columns either: a line per row is easier to grep.
     /// </summary>
     private static IAnsiConsole SystemConsole()
     {
-        var console = AnsiConsole.Console;
-        if (Console.IsOutputRedirected)
+        var redirected = Console.IsOutputRedirected;
+        var plain = redirected || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+        if (!plain)
+        {
+            return AnsiConsole.Console;
+        }
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(Console.Out),
+        });
+        if (redirected)
         {
             console.Profile.Width = 250;
         }
@@ -71,6 +84,7 @@ public static class BatonApp
         root.Subcommands.Add(WaitCommand.Create(common, Context));
         root.Subcommands.Add(InvalidateCommand.Create(common, Context));
         root.Subcommands.Add(CleanCommand.Create(common, Context));
+        root.Subcommands.Add(DagCommand.Create(common, Context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

@@ -53,7 +53,11 @@ internal static class ShowCommand
         {
             Request = ResourcesJson.From(a.Resources),
             Usage = UsageJson.From(a.Usage),
-        }).ToArray());
+        }).ToArray())
+    {
+        Upstream = d.Upstream.Select(l => new LinkJson(l.Name, l.State.ToWord())).ToArray(),
+        Downstream = d.Downstream.Select(l => new LinkJson(l.Name, l.State.ToWord())).ToArray(),
+    };
 
     private static void Render(IAnsiConsole console, TaskDetails d)
     {
@@ -85,6 +89,8 @@ internal static class ShowCommand
                 }
             }
         }
+        Fact("upstream", Links(d.Upstream));
+        Fact("downstream", Links(d.Downstream));
         console.Write(facts);
 
         var history = new Table().Border(TableBorder.Simple).Title("state history");
@@ -123,6 +129,13 @@ internal static class ShowCommand
         console.Write(attempts);
         console.MarkupLine($"[grey]attempt files (stdout, stderr, exit.json): {Markup.Escape(d.Attempts[^1].Directory)}[/]");
     }
+
+    /// <summary>"prepare (done), left (waiting)"; at most 20, then how many more; "none" for none.</summary>
+    private static string Links(IReadOnlyList<TaskLink> links) =>
+        links.Count == 0
+            ? "[grey]none[/]"
+            : Markup.Escape(string.Join(", ", links.Take(20).Select(l => $"{l.Name} ({l.State.ToWord()})"))
+                + (links.Count > 20 ? $" and {links.Count - 20} more" : ""));
 
     private static string FormatRequest(ResourceRequest r) =>
         $"{r.Cpus} cpu, memory {ResourceParser.FormatMemory(r.MemoryBytes)}, runtime {ResourceParser.FormatRuntime(r.Runtime)}";

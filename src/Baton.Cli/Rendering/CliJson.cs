@@ -65,7 +65,16 @@ internal sealed record TaskDetailsJson(
     System.Text.Json.Nodes.JsonNode? Params,
     IReadOnlyDictionary<string, string> Attributes,
     IReadOnlyList<HistoryJson> History,
-    IReadOnlyList<AttemptJson> Attempts);
+    IReadOnlyList<AttemptJson> Attempts)
+{
+    /// <summary>The tasks it runs after, with their states now.</summary>
+    public IReadOnlyList<LinkJson> Upstream { get; init; } = [];
+
+    /// <summary>The tasks that run after it.</summary>
+    public IReadOnlyList<LinkJson> Downstream { get; init; } = [];
+}
+
+internal sealed record LinkJson(string Name, string State);
 
 internal sealed record RunJson(long Run, string Workflow, string Status, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string Host, int Pid)
 {

@@ -142,7 +142,9 @@ internal static class RunView
                 continue;
             }
             var why = f.Reason == FailureReason.ExitCode && f.LastExitCode is { } code ? $"exit code {code}" : f.Reason.ToWord();
-            console.MarkupLine($"[red]failed[/] {Markup.Escape(f.Name)} ({Markup.Escape(why)}, {f.AttemptCount} attempt(s)): see [grey]baton logs {Markup.Escape(f.Name)} --stderr[/]");
+            // An attempt the executor could not start has no stderr file; show says why it did not start.
+            var see = f.Reason == FailureReason.ExecutorError ? $"baton show {f.Name}" : $"baton logs {f.Name} --stderr";
+            console.MarkupLine($"[red]failed[/] {Markup.Escape(f.Name)} ({Markup.Escape(why)}, {f.AttemptCount} attempt(s)): see [grey]{Markup.Escape(see)}[/]");
         }
         var hidden = failures.Count(f => f.Reason != FailureReason.UpstreamFailed) - shown.Count;
         if (hidden > 0)

@@ -524,7 +524,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         LogStartFailed(_logger, spec.Name, number, ex.Message);
         ReleaseResources(t);
         ReleaseAdmission(t);
-        AfterAttempt(t, new AttemptResult(AttemptOutcome.ExecutorFailed, null, now, now, ex.Message));
+        AfterAttempt(t, new AttemptResult(AttemptOutcome.ExecutorFailed, null, now, now, ex.Message) { Retryable = ex is not ExecutorStartException { Permanent: true } });
     }
 
     private void Started(int t, int number, IAttemptHandle handle)
