@@ -52,6 +52,16 @@ public static class BatonApp
         return console;
     }
 
+    /// <summary>"unknown command 'x' (did you mean 'y'?)" when the first word is no command; else null.</summary>
+    private static string? UnknownCommand(RootCommand root, string[] args)
+    {
+        if (args.Length == 0 || args[0].StartsWith('-') || root.Subcommands.Any(c => c.Name == args[0] || c.Aliases.Contains(args[0])))
+        {
+            return null;
+        }
+        return $"unknown command '{args[0]}'{Core.Workflows.Suggestions.DidYouMean(args[0], root.Subcommands.Select(c => c.Name))}";
+    }
+
     /// <summary>Runs one command line and returns its exit code.</summary>
     /// <param name="console">Where tables and progress go; null: the process's terminal.</param>
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, IAnsiConsole? console = null, CancellationToken cancellationToken = default)
@@ -85,8 +95,14 @@ public static class BatonApp
         root.Subcommands.Add(InvalidateCommand.Create(common, Context));
         root.Subcommands.Add(CleanCommand.Create(common, Context));
         root.Subcommands.Add(DagCommand.Create(common, Context));
+        root.Subcommands.Add(CompletionCommand.Create(root, Context));
 
         var parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && UnknownCommand(root, args) is { } unknown)
+        {
+            await error.WriteLineAsync($"baton: error: {unknown} (see 'baton --help')");
+            return ExitCodes.InputError;
+        }
         if (parse.Errors.Count > 0)
         {
             await error.WriteLineAsync($"baton: error: {parse.Errors[0].Message} (see 'baton --help')");
