@@ -123,7 +123,7 @@ internal static class ShowCommand
                 Markup.Escape(a.Host),
                 a.ProcessId?.ToString(CultureInfo.InvariantCulture) ?? "",
                 a.Resources is { } r ? Markup.Escape(FormatRequest(r)) : "",
-                a.Usage is { } u ? ResourceParser.FormatMeasuredMemory(u.PeakRssBytes) : "",
+                a.Usage is { } u ? HumanUnits.Bytes(u.PeakRssBytes) : "",
                 a.Usage is { } c ? FormatDuration(c.Cpu) : "");
         }
         console.Write(attempts);
@@ -140,6 +140,5 @@ internal static class ShowCommand
     private static string FormatRequest(ResourceRequest r) =>
         $"{r.Cpus} cpu, memory {ResourceParser.FormatMemory(r.MemoryBytes)}, runtime {ResourceParser.FormatRuntime(r.Runtime)}";
 
-    internal static string FormatDuration(TimeSpan d) =>
-        d.TotalSeconds < 60 ? d.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture) + "s" : d.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture);
+    internal static string FormatDuration(TimeSpan d) => HumanUnits.Duration(d);
 }

@@ -4,7 +4,6 @@ using System.Text.Json;
 using Baton.Cli.Rendering;
 using Baton.Cli.Workspaces;
 using Baton.Core.Errors;
-using Baton.Core.Resources;
 using Baton.Core.Stores;
 using Baton.Engine.Status;
 using Spectre.Console;
@@ -56,7 +55,7 @@ internal static class UsageCommand
             foreach (var u in usage)
             {
                 table.AddRow(
-                    Markup.Escape(u.Template),
+                    Markup.Escape(u.Task is null ? u.Template : $"{u.Template} ({u.Task})"),
                     u.Attempts.ToString(CultureInfo.InvariantCulture),
                     Seconds(u.WallSeconds),
                     Seconds(u.CpuSeconds),
@@ -68,7 +67,8 @@ internal static class UsageCommand
         return command;
     }
 
-    private static string Seconds(Spread s) => string.Create(CultureInfo.InvariantCulture, $"{s.Min:0.###}s / {s.Mean:0.###}s / {s.Max:0.###}s");
+    private static string Seconds(Spread s) =>
+        $"{HumanUnits.Duration(TimeSpan.FromSeconds(s.Min))} / {HumanUnits.Duration(TimeSpan.FromSeconds(s.Mean))} / {HumanUnits.Duration(TimeSpan.FromSeconds(s.Max))}";
 
-    private static string Memory(double bytes) => ResourceParser.FormatMeasuredMemory((long)bytes);
+    private static string Memory(double bytes) => HumanUnits.Bytes((long)bytes);
 }
