@@ -53,6 +53,7 @@ internal static class ShowCommand
         {
             Request = ResourcesJson.From(a.Resources),
             Usage = UsageJson.From(a.Usage),
+            Argv = a.Argv,
         }).ToArray())
     {
         Upstream = d.Upstream.Select(l => new LinkJson(l.Name, l.State.ToWord())).ToArray(),
@@ -88,6 +89,10 @@ internal static class ShowCommand
                     Fact(role, Markup.Escape(string.Join("  ", args.Select(a => $"{a.Key}={a.Value}"))));
                 }
             }
+        }
+        if (d.Attempts.LastOrDefault(a => a.Argv is not null) is { Argv: { } argv } ran)
+        {
+            Fact($"ran (attempt {ran.Number})", Markup.Escape(string.Join(' ', argv.Select(ShellQuote))));
         }
         Fact("upstream", Links(d.Upstream));
         Fact("downstream", Links(d.Downstream));
@@ -136,6 +141,12 @@ internal static class ShowCommand
             ? "[grey]none[/]"
             : Markup.Escape(string.Join(", ", links.Take(20).Select(l => $"{l.Name} ({l.State.ToWord()})"))
                 + (links.Count > 20 ? $" and {links.Count - 20} more" : ""));
+
+    /// <summary>A word as a POSIX shell reads it back: as is when plain, else in single quotes.</summary>
+    private static string ShellQuote(string word) =>
+        word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,+@%".Contains(c, StringComparison.Ordinal))
+            ? word
+            : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     private static string FormatRequest(ResourceRequest r) =>
         $"{r.Cpus} cpu, memory {ResourceParser.FormatMemory(r.MemoryBytes)}, runtime {ResourceParser.FormatRuntime(r.Runtime)}";

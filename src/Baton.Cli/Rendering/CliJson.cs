@@ -46,6 +46,9 @@ internal sealed record AttemptJson(
 
     /// <summary>What it used: wall, user and system seconds, peak resident bytes.</summary>
     public UsageJson? Usage { get; init; }
+
+    /// <summary>The command line it ran, one string per argument; null when not recorded.</summary>
+    public IReadOnlyList<string>? Argv { get; init; }
 }
 
 internal sealed record ResourcesJson(int Cpus, long MemoryBytes, double? RuntimeSeconds)

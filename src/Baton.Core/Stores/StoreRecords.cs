@@ -36,6 +36,9 @@ public sealed record AttemptStarted(
 {
     /// <summary>What this attempt asked for (after any scaling by retries); null when not recorded.</summary>
     public ResourceRequest? Resources { get; init; }
+
+    /// <summary>The command line the attempt ran (or failed to start), placeholders filled in; null when not known.</summary>
+    public IReadOnlyList<string>? Argv { get; init; }
 }
 
 /// <summary>An attempt ended.</summary>
@@ -204,6 +207,9 @@ public sealed record AttemptRow(
 
     /// <summary>What the attempt used; null while it runs or when it was not measured.</summary>
     public AttemptUsage? Usage { get; init; }
+
+    /// <summary>The command line it ran; null for attempts recorded before argv was kept.</summary>
+    public IReadOnlyList<string>? Argv { get; init; }
 }
 
 /// <summary>Everything <c>baton show</c> prints about a task.</summary>

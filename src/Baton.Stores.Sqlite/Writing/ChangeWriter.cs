@@ -45,6 +45,7 @@ internal sealed class ChangeWriter : IDisposable
     private readonly SqliteParameter _startCpus;
     private readonly SqliteParameter _startMemory;
     private readonly SqliteParameter _startRuntime;
+    private readonly SqliteParameter _startArgv;
 
     private readonly SqliteCommand _endAttempt;
     private readonly SqliteParameter _endTaskId;
@@ -88,8 +89,8 @@ internal sealed class ChangeWriter : IDisposable
 
         _insertAttempt = CommandParameters.Prepared(connection, """
             INSERT INTO attempts (task_id, number, run_id, executor, executor_id, host, pid, directory, started_at,
-                                  request_cpus, request_memory_bytes, request_runtime_seconds)
-            VALUES (@task_id, @number, @run_id, @executor, @executor_id, @host, @pid, @directory, @at, @cpus, @memory, @runtime)
+                                  request_cpus, request_memory_bytes, request_runtime_seconds, argv)
+            VALUES (@task_id, @number, @run_id, @executor, @executor_id, @host, @pid, @directory, @at, @cpus, @memory, @runtime, @argv)
             """);
         _startTaskId = _insertAttempt.Add("@task_id", SqliteType.Integer);
         _startNumber = _insertAttempt.Add("@number", SqliteType.Integer);
@@ -103,6 +104,7 @@ internal sealed class ChangeWriter : IDisposable
         _startCpus = _insertAttempt.Add("@cpus", SqliteType.Integer);
         _startMemory = _insertAttempt.Add("@memory", SqliteType.Integer);
         _startRuntime = _insertAttempt.Add("@runtime", SqliteType.Real);
+        _startArgv = _insertAttempt.Add("@argv", SqliteType.Text);
 
         _endAttempt = CommandParameters.Prepared(connection, """
             UPDATE attempts
@@ -193,6 +195,7 @@ internal sealed class ChangeWriter : IDisposable
                 _startCpus.Value = (started.Resources?.Cpus).OrNull();
                 _startMemory.Value = (started.Resources?.MemoryBytes).OrNull();
                 _startRuntime.Value = (started.Resources?.Runtime?.TotalSeconds).OrNull();
+                _startArgv.Value = started.Argv is { } argv ? StoreJson.Array(argv) : DBNull.Value;
                 _insertAttempt.ExecuteNonQuery();
                 break;
 

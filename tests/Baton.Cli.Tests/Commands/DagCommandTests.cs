@@ -70,8 +70,11 @@ public sealed class DagCommandTests
         var report = JsonDocument.Parse((await cli.RunAsync("show", "report", "--json")).Output).RootElement;
         Assert.Equal(["sim-1", "sim-2"], report.GetProperty("upstream").EnumerateArray().Select(l => l.GetProperty("name").GetString()));
         Assert.Empty(report.GetProperty("downstream").EnumerateArray());
+        var ran = Assert.Single(report.GetProperty("attempts").EnumerateArray()).GetProperty("argv");
+        Assert.Equal(["/bin/true", "report"], ran.EnumerateArray().Select(a => a.GetString()));
         var text = await cli.RunAsync("show", "sim-1");
         Assert.Contains("report (done)", text.Output, StringComparison.Ordinal);
+        Assert.Matches(@"ran \(attempt 1\) +/bin/true 1 *\n", text.Output);
     }
 
     /// <summary>Runs Debian's Graphviz <c>dot -Tsvg</c> on a graph; skips where it is not installed, except under CI=true.</summary>

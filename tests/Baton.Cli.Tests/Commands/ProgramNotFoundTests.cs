@@ -30,5 +30,6 @@ public sealed class ProgramNotFoundTests
         Assert.Equal("failed", show.GetProperty("task").GetProperty("state").GetString());
         var attempt = Assert.Single(show.GetProperty("attempts").EnumerateArray());
         Assert.StartsWith(message, attempt.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(command.Split(' '), attempt.GetProperty("argv").EnumerateArray().Select(a => a.GetString()));
     }
 }

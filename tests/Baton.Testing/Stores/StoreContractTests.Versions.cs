@@ -36,6 +36,25 @@ public abstract partial class StoreContractTests
     }
 
     [Fact]
+    public async Task An_attempts_argv_is_kept_exactly()
+    {
+        await using var store = await OpenAsync();
+        var registration = await RegisterAsync(store, new TestGraphBuilder("wf").Task("a").Build());
+        var run = await store.StartRunAsync(registration.WorkflowId, "h", 1, T0, Token);
+        string[] argv = ["sh", "-c", "echo \"$1\"; exit 0", "sh", "a b\tc 'd' ✓"];
+        await store.ApplyAsync(
+        [
+            new AttemptStarted(registration.TaskIds[0], run, 1, "local", "1", "h", 1, "/w/a/attempts/1", T0) { Argv = argv },
+            new AttemptStarted(registration.TaskIds[0], run, 2, "local", "2", "h", 2, "/w/a/attempts/2", T0),
+        ], Token);
+
+        var attempts = (await store.GetTaskDetailsAsync(registration.TaskIds[0], Token))!.Attempts;
+
+        Assert.Equal(argv, attempts[0].Argv);
+        Assert.Null(attempts[1].Argv);
+    }
+
+    [Fact]
     public async Task Removing_tasks_deletes_them_with_their_records_except_a_claimed_one()
     {
         await using var store = await OpenAsync();
