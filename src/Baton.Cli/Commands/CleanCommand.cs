@@ -23,9 +23,10 @@ internal static class CleanCommand
         var before = new Option<string?>("--before") { Description = "Also tasks whose state last changed before this date (YYYY-MM-DD, UTC)" };
         var workflow = CommonOptions.WorkflowFilter("Only tasks of this workflow");
         var yes = new Option<bool>("--yes", "-y") { Description = "Remove them (default: only list what would be removed)" };
+        var json = CommonOptions.Json();
         var command = new Command("clean", "Remove task directories and records of tasks no current workflow version uses (a dry run unless --yes)")
         {
-            failed, before, workflow, yes,
+            failed, before, workflow, yes, json,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -63,6 +64,19 @@ internal static class CleanCommand
                 }
                 var kept = candidates.Where(t => workflowsOf[t.TaskId].Any(running.Contains)).ToList();
                 var chosen = candidates.Except(kept).Select(t => (Task: t, Bytes: SizeOf(t.Directory))).ToList();
+                if (parse.GetValue(json))
+                {
+                    var removedIds = parse.GetValue(yes) && chosen.Count > 0
+                        ? (await store.RemoveTasksAsync(chosen.Select(c => c.Task.TaskId).ToList(), cancellationToken)).ToHashSet()
+                        : [];
+                    foreach (var (task, _) in chosen.Where(c => removedIds.Contains(c.Task.TaskId)))
+                    {
+                        DeleteDirectory(task.Directory, layout.Root);
+                    }
+                    var rows = chosen.Select(c => new CleanJson(c.Task.Workflow, c.Task.Name, c.Task.State.ToWord(), c.Bytes, c.Task.Directory, removedIds.Contains(c.Task.TaskId)));
+                    await cli.Output.WriteLineAsync(System.Text.Json.JsonSerializer.Serialize(rows.ToArray(), CliJson.Default.CleanJsonArray));
+                    return ExitCodes.Success;
+                }
                 if (chosen.Count == 0)
                 {
                     cli.Console.WriteLine("Nothing to clean.");

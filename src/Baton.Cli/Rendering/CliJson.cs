@@ -85,7 +85,11 @@ internal sealed record RunJson(long Run, string Workflow, string Status, DateTim
     public IReadOnlyDictionary<string, int> Tasks { get; init; } = new Dictionary<string, int>();
 }
 
+/// <summary>A task <c>baton clean</c> removes (or would remove, in a dry run): its directory's size in bytes.</summary>
+internal sealed record CleanJson(string Workflow, string Name, string State, long Bytes, string Directory, bool Removed);
+
 [JsonSerializable(typeof(TaskJson[]), TypeInfoPropertyName = "TaskJsonArray")]
+[JsonSerializable(typeof(CleanJson[]), TypeInfoPropertyName = "CleanJsonArray")]
 [JsonSerializable(typeof(TaskDetailsJson))]
 [JsonSerializable(typeof(RunJson[]), TypeInfoPropertyName = "RunJsonArray")]
 [JsonSerializable(typeof(Baton.Engine.Status.ErrorCluster[]), TypeInfoPropertyName = "ErrorClusterArray")]

@@ -41,6 +41,11 @@ public sealed class CleanCommandTests
         Assert.True(System.IO.Directory.Exists(dropped));
         Assert.Contains("sim-3", Names(await cli.RunAsync("ls", "--all", "--json")));
 
+        var listed = JsonDocument.Parse((await cli.RunAsync("clean", "--json")).Output).RootElement.EnumerateArray().Single();
+        Assert.Equal("sim-3", listed.GetProperty("name").GetString());
+        Assert.True(listed.GetProperty("bytes").GetInt64() > 0);
+        Assert.False(listed.GetProperty("removed").GetBoolean());
+
         var removed = await cli.RunAsync("clean", "--yes");
         Assert.True(removed.ExitCode == 0, removed.ToString());
         Assert.Contains("Removed 1 task(s)", removed.Output, StringComparison.Ordinal);
