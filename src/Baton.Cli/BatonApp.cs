@@ -26,17 +26,40 @@ public static class BatonApp
         : NullLoggerFactory.Instance;
 
     /// <summary>
-    /// The process's console. When stdout is not a terminal (a pipe, a file, CI) tables are not squeezed into 80
-    /// columns: a line per row is easier to grep than wrapped cells.
+    /// The process's console. When stdout is not a terminal (a pipe, a file, CI) or NO_COLOR is set, it writes no
+    /// escape code at all (no colour, no bold, no cursor movement: no live view), whatever TERM says. When stdout is
+    /// not a terminal, tables are not squeezed into 80 columns either: a line per row is easier to grep.
     /// </summary>
     private static IAnsiConsole SystemConsole()
     {
-        var console = AnsiConsole.Console;
-        if (Console.IsOutputRedirected)
+        var redirected = Console.IsOutputRedirected;
+        var plain = redirected || !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("NO_COLOR"));
+        if (!plain)
+        {
+            return AnsiConsole.Console;
+        }
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(Console.Out),
+        });
+        if (redirected)
         {
             console.Profile.Width = 250;
         }
         return console;
+    }
+
+    /// <summary>"unknown command 'x' (did you mean 'y'?)" when the first word is no command; else null.</summary>
+    private static string? UnknownCommand(RootCommand root, string[] args)
+    {
+        if (args.Length == 0 || args[0].StartsWith('-') || root.Subcommands.Any(c => c.Name == args[0] || c.Aliases.Contains(args[0])))
+        {
+            return null;
+        }
+        return $"unknown command '{args[0]}'{Core.Workflows.Suggestions.DidYouMean(args[0], root.Subcommands.Select(c => c.Name))}";
     }
 
     /// <summary>Runs one command line and returns its exit code.</summary>
@@ -71,8 +94,17 @@ public static class BatonApp
         root.Subcommands.Add(WaitCommand.Create(common, Context));
         root.Subcommands.Add(NodeCommand.Create(common, Context));
         root.Subcommands.Add(StoreCommand.Create(common, Context));
+        root.Subcommands.Add(InvalidateCommand.Create(common, Context));
+        root.Subcommands.Add(CleanCommand.Create(common, Context));
+        root.Subcommands.Add(DagCommand.Create(common, Context));
+        root.Subcommands.Add(CompletionCommand.Create(root, Context));
 
         var parse = root.Parse(args);
+        if (parse.Errors.Count > 0 && UnknownCommand(root, args) is { } unknown)
+        {
+            await error.WriteLineAsync($"baton: error: {unknown} (see 'baton --help')");
+            return ExitCodes.InputError;
+        }
         if (parse.Errors.Count > 0)
         {
             await error.WriteLineAsync($"baton: error: {ParseErrorText.Describe(parse.Errors[0].Message)} (see 'baton --help')");

@@ -40,15 +40,15 @@ internal sealed class ProgramResolver
             var path = Path.GetFullPath(program, workingDirectory);
             if (Directory.Exists(path))
             {
-                throw new ExecutorStartException($"program '{program}' is a directory");
+                throw new ExecutorStartException($"program '{program}' is a directory", permanent: true);
             }
             if (!File.Exists(path))
             {
-                throw new ExecutorStartException($"program '{program}' not found");
+                throw new ExecutorStartException($"program '{program}' not found{(path == program ? "" : $" (no file {path})")}", permanent: true);
             }
             if (!Native.IsExecutable(path))
             {
-                throw new ExecutorStartException($"program '{program}' is not executable");
+                throw new ExecutorStartException($"program '{program}' is not executable", permanent: true);
             }
             return path;
         }
@@ -66,6 +66,7 @@ internal sealed class ProgramResolver
                 return candidate;
             }
         }
-        throw new ExecutorStartException($"program '{program}' not found on PATH");
+        throw new ExecutorStartException(
+            $"program '{program}' not found on PATH (searched {(_directories.Length == 0 ? "no directory" : string.Join(":", _directories))})", permanent: true);
     }
 }

@@ -167,6 +167,12 @@ public sealed class SqliteStore : IBatonStore
         return WriteAsync(() => _changes!.Apply(changes, cancellationToken), requireInitialized: true, cancellationToken);
     }
 
+    public ValueTask<IReadOnlyList<long>> RemoveTasksAsync(IReadOnlyList<long> taskIds, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(taskIds);
+        return WriteAsync(() => TaskRemover.Remove(_writer!, taskIds), requireInitialized: true, cancellationToken);
+    }
+
     public ValueTask<IReadOnlyList<TaskRow>> ListTasksAsync(TaskFilter filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);

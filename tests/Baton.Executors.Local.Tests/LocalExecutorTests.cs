@@ -435,6 +435,7 @@ public sealed class LocalExecutorTests : IDisposable
             async () => await executor.StartAsync(Request(taskDirectory, ["/bin/echo", "a\0b"]), Ct));
 
         Assert.Equal($"program '{plain}' is not executable", notExecutable.Message);
+        Assert.True(notExecutable.Permanent);
         Assert.Equal($"program '{taskDirectory}' is a directory", directory.Message);
         Assert.Contains("empty command", empty.Message, StringComparison.Ordinal);
         Assert.Contains("NUL", nul.Message, StringComparison.Ordinal);
@@ -454,7 +455,8 @@ public sealed class LocalExecutorTests : IDisposable
         Assert.Equal(AttemptOutcome.Succeeded, result.Outcome);
         Assert.Equal("hello from PATH: x y\n", await File.ReadAllTextAsync(WorkspaceLayout.StdoutFile(request.AttemptDirectory), Ct));
         var e = await Assert.ThrowsAsync<ExecutorStartException>(async () => await executor.StartAsync(Request(NewTaskDirectory(), ["true"]), Ct));
-        Assert.Equal("program 'true' not found on PATH", e.Message);
+        Assert.Equal($"program 'true' not found on PATH (searched {bin})", e.Message);
+        Assert.True(e.Permanent);
     }
 
     public void Dispose() => _temp.Dispose();

@@ -32,7 +32,7 @@ public sealed class ProgramResolverTests : IDisposable
         var resolver = new ProgramResolver(bin);
 
         var e = Assert.Throws<ExecutorStartException>(() => resolver.Resolve("later", _temp.Path));
-        Assert.Equal("program 'later' not found on PATH", e.Message);
+        Assert.Equal($"program 'later' not found on PATH (searched {bin})", e.Message);
 
         WriteExecutable(Path.Combine(bin, "later"), "#!/bin/sh\n");
         Assert.Equal(Path.Combine(bin, "later"), resolver.Resolve("later", _temp.Path));
@@ -73,7 +73,8 @@ public sealed class ProgramResolverTests : IDisposable
         Assert.Equal(Path.Combine(work, "tools", "prog"), resolver.Resolve("./tools/../tools/prog", work));
         Assert.Equal(0, resolver.CachedCount);
         var e = Assert.Throws<ExecutorStartException>(() => resolver.Resolve("tools/prog", _temp.Path));
-        Assert.Equal("program 'tools/prog' not found", e.Message);
+        Assert.Equal($"program 'tools/prog' not found (no file {Path.Combine(_temp.Path, "tools", "prog")})", e.Message);
+        Assert.True(e.Permanent);
     }
 
     [Fact]

@@ -22,6 +22,15 @@ internal sealed class CommonOptions
         Description = description,
     };
 
+    /// <summary>
+    /// <c>--all</c>: also what only earlier versions of a workflow use (by default listings show each workflow's
+    /// current version: the tasks and dependencies it was run with last).
+    /// </summary>
+    public static Option<bool> AllVersions(string what) => new("--all")
+    {
+        Description = $"Include {what} of earlier versions of each workflow (default: its current version only)",
+    };
+
     public static Option<bool> Json() => new("--json")
     {
         Description = "Print JSON instead of a table",

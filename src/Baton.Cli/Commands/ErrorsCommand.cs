@@ -21,8 +21,9 @@ internal static class ErrorsCommand
         var runId = new Argument<string?>("run") { Description = "Only the attempts of this run (a number from baton runs)", Arity = ArgumentArity.ZeroOrOne };
         var workflow = CommonOptions.WorkflowFilter("Only this workflow's tasks");
         var lines = new Option<int>("--lines") { Description = "How many of the last stderr lines to show", DefaultValueFactory = _ => 3 };
+        var all = CommonOptions.AllVersions("the tasks");
         var json = CommonOptions.Json();
-        var command = new Command("errors", "Failed attempts grouped by template, similar failures clustered with a count") { runId, workflow, lines, json };
+        var command = new Command("errors", "Failed attempts grouped by template, similar failures clustered with a count") { runId, workflow, lines, all, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var cli = context(parse);
@@ -32,10 +33,11 @@ internal static class ErrorsCommand
                 throw new BatonInputException($"--lines {lineCount} is not valid: show at least 1 line");
             }
             await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli.Loggers, cancellationToken);
-            var filter = new AttemptFilter { Workflow = parse.GetValue(workflow) };
+            var filter = new AttemptFilter { Workflow = parse.GetValue(workflow), CurrentVersionsOnly = !parse.GetValue(all) };
             if (parse.GetValue(runId) is { } text)
             {
-                filter = filter with { RunId = await ResolveRunAsync(store, text, cancellationToken) };
+                // One run: every attempt it made, whatever version of its workflow is current now.
+                filter = filter with { RunId = await ResolveRunAsync(store, text, cancellationToken), CurrentVersionsOnly = false };
             }
             var clusters = await ErrorReport.BuildAsync(store, filter, lineCount, cancellationToken);
             if (parse.GetValue(json))

@@ -21,8 +21,9 @@ internal static class ListCommand
         var tag = new Option<string?>("--tag") { Description = "Only tasks with this tag" };
         var limit = new Option<int?>("--limit") { Description = "At most this many tasks" };
         var attribute = new Option<string?>("--attr") { Description = "Only tasks whose attribute (or whose workflow's) KEY has VALUE: --attr KEY=VALUE" };
+        var all = CommonOptions.AllVersions("tasks");
         var json = CommonOptions.Json();
-        var command = new Command("ls", "List tasks with their state") { workflow, state, template, tag, limit, attribute, json };
+        var command = new Command("ls", "List tasks with their state") { workflow, state, template, tag, limit, attribute, all, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var cli = context(parse);
@@ -40,6 +41,7 @@ internal static class ListCommand
                 Tag = parse.GetValue(tag),
                 Limit = parse.GetValue(limit),
                 Attribute = parse.GetValue(attribute) is { } text ? ParseAttribute(text) : null,
+                CurrentVersionsOnly = !parse.GetValue(all),
             }, cancellationToken);
             if (parse.GetValue(json))
             {

@@ -8,8 +8,8 @@ namespace Baton.Cli.Commands;
 
 /// <summary>
 /// <c>baton resume RUN</c>: runs the workflow of an earlier run again from its workflow file (jobmon's resume):
-/// every task that is not Done runs with its attempt count reset; Done tasks never run. The file must still
-/// describe the same workflow (same DAG); after a change, <c>baton run</c> it as a new workflow.
+/// every task that is not Done runs with its attempt count reset; Done tasks never run. A file that changed since
+/// is recorded as the workflow's next version, as <c>baton run</c> does.
 /// </summary>
 internal static class ResumeCommand
 {
@@ -40,12 +40,8 @@ internal static class ResumeCommand
             {
                 throw new BatonInputException($"run {id}'s workflow file '{run.SourceFile}' no longer exists");
             }
+            // A file changed since the run is recorded as the workflow's next version, as by baton run.
             var graph = WorkflowCompiler.CompileFile(run.SourceFile);
-            if (graph.DagHash != run.DagHash)
-            {
-                throw new BatonInputException(new SourceLocation(run.SourceFile, 1, 1),
-                    $"the workflow '{graph.Name}' changed since run {id} (its tasks or dependencies differ), so it cannot be resumed; run it as a new workflow with baton run");
-            }
             var settings = new RunCommand.RunSettings(parse.GetValue(cpus), parse.GetValue(memory), !parse.GetValue(noProgress), false, parse.GetValue(failFast));
             return await RunCommand.RunAsync(cli, graph, workspace, settings, cancellationToken);
         });

@@ -28,10 +28,11 @@ internal static class RunCommand
         var noProgress = new Option<bool>("--no-progress") { Description = "Print only the summary" };
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate the workflow, record it in the workspace and say what would run, without running anything" };
         var failFast = FailFastOption();
-        var newWorkflow = new Option<bool>("--new-workflow")
+        var noNewVersion = new Option<bool>("--no-new-version")
         {
-            Description = "Record the file as a new workflow even though one with its name and workflow_args exists with other tasks",
+            Description = "Refuse a file whose tasks or dependencies differ from those recorded under its name and workflow_args (default: record it as the workflow's next version)",
         };
+        var force = new Option<string[]>("--force") { Description = "Run these tasks again even though they are done (names or identity prefixes), in this run", AllowMultipleArgumentsPerToken = true };
         var keepRunning = new Option<bool>("--keep-running") { Description = "On Ctrl+C, leave the running attempts running and detach (default: kill them); a later run re-attaches" };
         var detach = new Option<bool>("--detach") { Description = "Run in the background: print the run id and return at once (follow it with 'baton wait RUN')" };
         var cold = new Option<bool>("--cold") { Description = "Kill attempts an earlier, crashed or detached run left running and run their tasks afresh (default: re-attach and let them finish)" };
@@ -39,7 +40,7 @@ internal static class RunCommand
         var embedded = new Option<bool>("--embedded") { Description = "Drive the run in this process instead of the workspace's node (batch jobs, CI): it ends with the run" };
         var command = new Command("run", "Run a workflow file; tasks that are already done do not run again")
         {
-            file, cpus, memory, noProgress, dryRun, failFast, newWorkflow, cold, keepRunning, detach, executorName, embedded,
+            file, cpus, memory, noProgress, dryRun, failFast, noNewVersion, force, cold, keepRunning, detach, executorName, embedded,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             context(parse),
@@ -47,7 +48,8 @@ internal static class RunCommand
             parse.GetValue(common.Workspace),
             new RunSettings(parse.GetValue(cpus), parse.GetValue(memory), !parse.GetValue(noProgress), parse.GetValue(dryRun), parse.GetValue(failFast))
             {
-                NewWorkflow = parse.GetValue(newWorkflow),
+                RefuseNewVersion = parse.GetValue(noNewVersion),
+                Force = parse.GetValue(force) ?? [],
                 Cold = parse.GetValue(cold),
                 KeepRunning = parse.GetValue(keepRunning),
                 Detach = parse.GetValue(detach),
@@ -82,7 +84,11 @@ internal static class RunCommand
     /// <summary>The options of <c>baton run</c> that <c>baton resume</c> shares.</summary>
     internal sealed record RunSettings(int? Cpus, string? Memory, bool ProgressShown, bool DryRun, bool FailFast)
     {
-        public bool NewWorkflow { get; init; }
+        /// <summary>Refuse a changed file instead of recording it as the workflow's next version (jobmon's rule).</summary>
+        public bool RefuseNewVersion { get; init; }
+
+        /// <summary>Tasks that run again in this run although they are done.</summary>
+        public IReadOnlyList<string> Force { get; init; } = [];
 
         /// <summary>Kill attempts an earlier run left running and run their tasks afresh (a cold resume).</summary>
         public bool Cold { get; init; }
@@ -123,7 +129,8 @@ internal static class RunCommand
         var options = setup.RunOptions() with
         {
             FailFast = runSettings.FailFast,
-            NewWorkflow = runSettings.NewWorkflow,
+            RefuseNewVersion = runSettings.RefuseNewVersion,
+            Force = runSettings.Force,
             Resume = runSettings.Cold ? ResumeMode.Cold : ResumeMode.Hot,
             Interrupt = runSettings.KeepRunning ? InterruptMode.Detach : InterruptMode.Kill,
         };
@@ -148,6 +155,10 @@ internal static class RunCommand
             using var workflowLock = WorkspaceLock.TryAcquire(WorkspaceLock.ForWorkflow(layout.Root, graph.Name))
                 ?? throw new BatonInputException($"workflow '{graph.Name}' is already running in the workspace '{layout.Root}'; wait for it or kill it");
             var plan = await node.Engine.PlanAsync(graph, options, cancellationToken);
+            if (plan.Change is { } change)
+            {
+                cli.Console.WriteLine($"workflow '{graph.Name}' changed: {change.Describe()}");
+            }
             cli.Console.MarkupLine(
                 $"workflow [bold]{Markup.Escape(graph.Name)}[/]: {plan.Total} tasks, {plan.Edges} dependencies; " +
                 $"{plan.AlreadyDone} already done, {plan.ToRun} would run (on up to {setup.Capacity.Cpus} cpus and {ResourceParser.FormatMemory(setup.Capacity.MemoryBytes)}).");

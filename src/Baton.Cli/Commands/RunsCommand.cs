@@ -16,13 +16,16 @@ internal static class RunsCommand
     public static Command Create(CommonOptions common, Func<ParseResult, CliContext> context)
     {
         var workflow = CommonOptions.WorkflowFilter("Only runs of this workflow");
+        var all = CommonOptions.AllVersions("runs");
         var json = CommonOptions.Json();
-        var command = new Command("runs", "List workflow runs") { workflow, json };
+        var command = new Command("runs", "List workflow runs") { workflow, all, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var cli = context(parse);
             await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli.Loggers, cancellationToken);
-            var runs = await store.ListRunsAsync(parse.GetValue(workflow), cancellationToken);
+            var runs = (await store.ListRunsAsync(parse.GetValue(workflow), cancellationToken))
+                .Where(r => r.CurrentVersion || parse.GetValue(all))
+                .ToList();
             // The tasks' current states, per workflow version (runs of one workflow share them).
             var counts = new Dictionary<long, IReadOnlyDictionary<TaskState, int>>();
             foreach (var id in runs.Select(r => r.WorkflowId).Distinct())

@@ -53,7 +53,12 @@ internal static class ShowCommand
         {
             Request = ResourcesJson.From(a.Resources),
             Usage = UsageJson.From(a.Usage),
-        }).ToArray());
+            Argv = a.Argv,
+        }).ToArray())
+    {
+        Upstream = d.Upstream.Select(l => new LinkJson(l.Name, l.State.ToWord())).ToArray(),
+        Downstream = d.Downstream.Select(l => new LinkJson(l.Name, l.State.ToWord())).ToArray(),
+    };
 
     private static void Render(IAnsiConsole console, TaskDetails d)
     {
@@ -85,6 +90,12 @@ internal static class ShowCommand
                 }
             }
         }
+        if (d.Attempts.LastOrDefault(a => a.Argv is not null) is { Argv: { } argv } ran)
+        {
+            Fact($"ran (attempt {ran.Number})", Markup.Escape(string.Join(' ', argv.Select(ShellQuote))));
+        }
+        Fact("upstream", Links(d.Upstream));
+        Fact("downstream", Links(d.Downstream));
         console.Write(facts);
 
         var history = new Table().Border(TableBorder.Simple).Title("state history");
@@ -117,16 +128,28 @@ internal static class ShowCommand
                 Markup.Escape(a.Host),
                 a.ProcessId?.ToString(CultureInfo.InvariantCulture) ?? "",
                 a.Resources is { } r ? Markup.Escape(FormatRequest(r)) : "",
-                a.Usage is { } u ? ResourceParser.FormatMeasuredMemory(u.PeakRssBytes) : "",
+                a.Usage is { } u ? HumanUnits.Bytes(u.PeakRssBytes) : "",
                 a.Usage is { } c ? FormatDuration(c.Cpu) : "");
         }
         console.Write(attempts);
         console.MarkupLine($"[grey]attempt files (stdout, stderr, exit.json): {Markup.Escape(d.Attempts[^1].Directory)}[/]");
     }
 
+    /// <summary>"prepare (done), left (waiting)"; at most 20, then how many more; "none" for none.</summary>
+    private static string Links(IReadOnlyList<TaskLink> links) =>
+        links.Count == 0
+            ? "[grey]none[/]"
+            : Markup.Escape(string.Join(", ", links.Take(20).Select(l => $"{l.Name} ({l.State.ToWord()})"))
+                + (links.Count > 20 ? $" and {links.Count - 20} more" : ""));
+
+    /// <summary>A word as a POSIX shell reads it back: as is when plain, else in single quotes.</summary>
+    private static string ShellQuote(string word) =>
+        word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,+@%".Contains(c, StringComparison.Ordinal))
+            ? word
+            : "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
     private static string FormatRequest(ResourceRequest r) =>
         $"{r.Cpus} cpu, memory {ResourceParser.FormatMemory(r.MemoryBytes)}, runtime {ResourceParser.FormatRuntime(r.Runtime)}";
 
-    internal static string FormatDuration(TimeSpan d) =>
-        d.TotalSeconds < 60 ? d.TotalSeconds.ToString("0.000", CultureInfo.InvariantCulture) + "s" : d.ToString(@"h\:mm\:ss", CultureInfo.InvariantCulture);
+    internal static string FormatDuration(TimeSpan d) => HumanUnits.Duration(d);
 }

@@ -4,7 +4,6 @@ using System.Text.Json;
 using Baton.Cli.Rendering;
 using Baton.Hosting.Workspaces;
 using Baton.Core.Errors;
-using Baton.Core.Resources;
 using Baton.Core.Stores;
 using Baton.Engine.Status;
 using Spectre.Console;
@@ -23,8 +22,9 @@ internal static class UsageCommand
         var workflow = CommonOptions.WorkflowFilter("Only this workflow's tasks");
         var suggest = new Option<bool>("--suggest") { Description = "Print a templates: block with suggested resources instead" };
         var headroom = new Option<double>("--headroom") { Description = "Room to spare in suggestions, as a fraction (0.2 = 20 %)", DefaultValueFactory = _ => 0.2 };
+        var all = CommonOptions.AllVersions("the tasks");
         var json = CommonOptions.Json();
-        var command = new Command("usage", "Resource usage per template (min / mean / max of succeeded attempts)") { template, workflow, suggest, headroom, json };
+        var command = new Command("usage", "Resource usage per template (min / mean / max of succeeded attempts)") { template, workflow, suggest, headroom, all, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var cli = context(parse);
@@ -34,7 +34,7 @@ internal static class UsageCommand
                 throw new BatonInputException($"--headroom {spare.ToString(CultureInfo.InvariantCulture)} is not valid: give a fraction of at least 0, such as 0.2");
             }
             await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli.Loggers, cancellationToken);
-            var usage = await UsageReport.BuildAsync(store, new AttemptFilter { Workflow = parse.GetValue(workflow), Template = parse.GetValue(template) }, cancellationToken);
+            var usage = await UsageReport.BuildAsync(store, new AttemptFilter { Workflow = parse.GetValue(workflow), Template = parse.GetValue(template), CurrentVersionsOnly = !parse.GetValue(all) }, cancellationToken);
             if (parse.GetValue(json))
             {
                 await cli.Output.WriteLineAsync(JsonSerializer.Serialize(usage.ToArray(), CliJson.Default.TemplateUsageArray));
@@ -55,7 +55,7 @@ internal static class UsageCommand
             foreach (var u in usage)
             {
                 table.AddRow(
-                    Markup.Escape(u.Template),
+                    Markup.Escape(u.Task is null ? u.Template : $"{u.Template} ({u.Task})"),
                     u.Attempts.ToString(CultureInfo.InvariantCulture),
                     Seconds(u.WallSeconds),
                     Seconds(u.CpuSeconds),
@@ -67,7 +67,8 @@ internal static class UsageCommand
         return command;
     }
 
-    private static string Seconds(Spread s) => string.Create(CultureInfo.InvariantCulture, $"{s.Min:0.###}s / {s.Mean:0.###}s / {s.Max:0.###}s");
+    private static string Seconds(Spread s) =>
+        $"{HumanUnits.Duration(TimeSpan.FromSeconds(s.Min))} / {HumanUnits.Duration(TimeSpan.FromSeconds(s.Mean))} / {HumanUnits.Duration(TimeSpan.FromSeconds(s.Max))}";
 
-    private static string Memory(double bytes) => ResourceParser.FormatMeasuredMemory((long)bytes);
+    private static string Memory(double bytes) => HumanUnits.Bytes((long)bytes);
 }

@@ -31,7 +31,8 @@ internal static class NodeRunClient
         var accepted = await client.SubmitAsync(new RunSubmission(Path.GetFullPath(graph.SourceFile))
         {
             FailFast = settings.FailFast,
-            NewWorkflow = settings.NewWorkflow,
+            RefuseNewVersion = settings.RefuseNewVersion,
+            Force = settings.Force,
             Cold = settings.Cold,
             Executor = settings.Executor,
         }, cancellationToken);

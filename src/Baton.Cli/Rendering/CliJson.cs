@@ -46,6 +46,9 @@ internal sealed record AttemptJson(
 
     /// <summary>What it used: wall, user and system seconds, peak resident bytes.</summary>
     public UsageJson? Usage { get; init; }
+
+    /// <summary>The command line it ran, one string per argument; null when not recorded.</summary>
+    public IReadOnlyList<string>? Argv { get; init; }
 }
 
 internal sealed record ResourcesJson(int Cpus, long MemoryBytes, double? RuntimeSeconds)
@@ -65,7 +68,16 @@ internal sealed record TaskDetailsJson(
     System.Text.Json.Nodes.JsonNode? Params,
     IReadOnlyDictionary<string, string> Attributes,
     IReadOnlyList<HistoryJson> History,
-    IReadOnlyList<AttemptJson> Attempts);
+    IReadOnlyList<AttemptJson> Attempts)
+{
+    /// <summary>The tasks it runs after, with their states now.</summary>
+    public IReadOnlyList<LinkJson> Upstream { get; init; } = [];
+
+    /// <summary>The tasks that run after it.</summary>
+    public IReadOnlyList<LinkJson> Downstream { get; init; } = [];
+}
+
+internal sealed record LinkJson(string Name, string State);
 
 internal sealed record RunJson(long Run, string Workflow, string Status, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, string Host, int Pid)
 {
@@ -73,7 +85,11 @@ internal sealed record RunJson(long Run, string Workflow, string Status, DateTim
     public IReadOnlyDictionary<string, int> Tasks { get; init; } = new Dictionary<string, int>();
 }
 
+/// <summary>A task <c>baton clean</c> removes (or would remove, in a dry run): its directory's size in bytes.</summary>
+internal sealed record CleanJson(string Workflow, string Name, string State, long Bytes, string Directory, bool Removed);
+
 [JsonSerializable(typeof(TaskJson[]), TypeInfoPropertyName = "TaskJsonArray")]
+[JsonSerializable(typeof(CleanJson[]), TypeInfoPropertyName = "CleanJsonArray")]
 [JsonSerializable(typeof(TaskDetailsJson))]
 [JsonSerializable(typeof(RunJson[]), TypeInfoPropertyName = "RunJsonArray")]
 [JsonSerializable(typeof(Baton.Engine.Status.ErrorCluster[]), TypeInfoPropertyName = "ErrorClusterArray")]

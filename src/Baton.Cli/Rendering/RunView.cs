@@ -33,14 +33,28 @@ internal static class RunView
                 });
             return;
         }
+        var noticed = 0;
         while (!run.IsCompleted)
         {
             await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(5), time));
+            noticed = PrintNotices(console, progress, noticed);
             if (!run.IsCompleted && live)
             {
                 console.MarkupLine(Markup.Escape(StatusLine(progress, time.GetElapsedTime(started))));
             }
         }
+        PrintNotices(console, progress, noticed);
+    }
+
+    /// <summary>Prints the notices from <paramref name="from"/> on (with --no-progress too: they say what the run does); returns how many there are.</summary>
+    private static int PrintNotices(IAnsiConsole console, RunProgress progress, int from)
+    {
+        var notices = progress.Notices;
+        for (var i = from; i < notices.Count; i++)
+        {
+            console.WriteLine(notices[i]);
+        }
+        return notices.Count;
     }
 
     private static Rows Render(RunProgress progress, TimeSpan elapsed)
@@ -53,7 +67,8 @@ internal static class RunView
                 new Markup(Bar(template)),
                 new Markup(Markup.Escape($"{template.Count(TaskState.Done)}/{template.Total}") + (template.Active > 0 ? $" [blue]{template.Active} running[/]" : "")));
         }
-        return new Rows(new IRenderable[] { new Markup("[bold]" + Markup.Escape(StatusLine(progress, elapsed)) + "[/]"), grid });
+        var lines = progress.Notices.Select(n => (IRenderable)new Text(n));
+        return new Rows([.. lines, new Markup("[bold]" + Markup.Escape(StatusLine(progress, elapsed)) + "[/]"), grid]);
     }
 
     private static string Bar(TemplateProgress template)
@@ -127,7 +142,9 @@ internal static class RunView
                 continue;
             }
             var why = f.Reason == FailureReason.ExitCode && f.LastExitCode is { } code ? $"exit code {code}" : f.Reason.ToWord();
-            console.MarkupLine($"[red]failed[/] {Markup.Escape(f.Name)} ({Markup.Escape(why)}, {f.AttemptCount} attempt(s)): see [grey]baton logs {Markup.Escape(f.Name)} --stderr[/]");
+            // An attempt the executor could not start has no stderr file; show says why it did not start.
+            var see = f.Reason == FailureReason.ExecutorError ? $"baton show {f.Name}" : $"baton logs {f.Name} --stderr";
+            console.MarkupLine($"[red]failed[/] {Markup.Escape(f.Name)} ({Markup.Escape(why)}, {f.AttemptCount} attempt(s)): see [grey]{Markup.Escape(see)}[/]");
         }
         var hidden = failures.Count(f => f.Reason != FailureReason.UpstreamFailed) - shown.Count;
         if (hidden > 0)

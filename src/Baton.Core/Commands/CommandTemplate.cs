@@ -18,8 +18,9 @@ public sealed class CommandTemplate
     // Read once per task when a workflow is compiled, so found once here rather than by a query each time.
     private readonly IReadOnlyList<DirectoryReferenceSegment> _directoryReferences;
 
-    private CommandTemplate(string text, IReadOnlyList<IReadOnlyList<CommandSegment>> words)
+    private CommandTemplate(string text, IReadOnlyList<IReadOnlyList<CommandSegment>> words, IReadOnlyList<QuotedPlaceholder> quoted)
     {
+        QuotedNames = quoted;
         Text = text;
         Words = words;
         Canonical = BuildCanonical(words);
@@ -29,6 +30,19 @@ public sealed class CommandTemplate
 
     /// <summary>The command as written.</summary>
     public string Text { get; }
+
+    /// <summary>
+    /// Every <c>{name}</c> written inside quotes, where it is literal text. A name that is an argument of the task
+    /// is almost surely a mistake (<c>sh -c 'cat {input}'</c>): the compiler that knows the arguments refuses it
+    /// with <see cref="QuotedPlaceholderError"/>. Built-ins are refused by <see cref="Parse"/> itself.
+    /// </summary>
+    public IReadOnlyList<QuotedPlaceholder> QuotedNames { get; }
+
+    /// <summary>Why <c>{name}</c> inside quotes is refused, and how to write it either way.</summary>
+    public static string QuotedPlaceholderError(string name) =>
+        $"{{{name}}} is inside quotes, where it stays literal text and is not replaced: write it outside the quotes " +
+        $"and pass it to the shell as an argument (sh -c 'cat \"$1\"' sh {{{name}}}); for the literal text on purpose, " +
+        $"close the quotes and write {{{{{name}}}}}";
 
     /// <summary>The words; each is a sequence of segments joined without separators.</summary>
     public IReadOnlyList<IReadOnlyList<CommandSegment>> Words { get; }
@@ -58,6 +72,7 @@ public sealed class CommandTemplate
         var literal = new StringBuilder();
         var inWord = false;
         var i = 0;
+        var quoted = new List<QuotedPlaceholder>();
 
         void FlushLiteral()
         {
@@ -98,6 +113,7 @@ public sealed class CommandTemplate
                     {
                         throw new CommandTemplateException(i, "unterminated single quote");
                     }
+                    FindQuotedPlaceholders(text, i + 1, end, quoted);
                     literal.Append(text, i + 1, end - i - 1);
                     i = end + 1;
                     break;
@@ -126,6 +142,7 @@ public sealed class CommandTemplate
                             j++;
                         }
                     }
+                    FindQuotedPlaceholders(text, i + 1, j, quoted);
                     i = j + 1;
                     break;
                 }
@@ -162,7 +179,38 @@ public sealed class CommandTemplate
         {
             throw new CommandTemplateException(0, "the command is empty");
         }
-        return new CommandTemplate(text, words);
+        return new CommandTemplate(text, words, quoted);
+    }
+
+    /// <summary>
+    /// Records each <c>{identifier}</c> in a quoted span [start, end); a built-in there is refused at once. Other
+    /// braces in quotes (<c>awk '{print $1}'</c>, <c>${HOME}</c>, JSON) are what quotes are for and pass.
+    /// </summary>
+    private static void FindQuotedPlaceholders(string text, int start, int end, List<QuotedPlaceholder> into)
+    {
+        for (var open = text.IndexOf('{', start, end - start); open >= 0; open = open + 1 < end ? text.IndexOf('{', open + 1, end - open - 1) : -1)
+        {
+            var close = text.IndexOf('}', open + 1, end - open - 1);
+            if (close < 0)
+            {
+                return;
+            }
+            // ${name} is the shell's own expansion; {{name}} is plainly not a placeholder.
+            if (open > start && text[open - 1] is '$' or '{')
+            {
+                continue;
+            }
+            var name = text[(open + 1)..close];
+            if (!IsIdentifier(name))
+            {
+                continue;
+            }
+            if (Builtins.TryParse(name, out _))
+            {
+                throw new CommandTemplateException(open, QuotedPlaceholderError(name));
+            }
+            into.Add(new QuotedPlaceholder(open, name));
+        }
     }
 
     private static int ParsePlaceholder(string text, int open, List<CommandSegment> into)
@@ -307,6 +355,9 @@ public sealed class CommandTemplate
         }
     }
 }
+
+/// <summary>A <c>{name}</c> written inside quotes, at character <paramref name="Offset"/> of the command.</summary>
+public sealed record QuotedPlaceholder(int Offset, string Name);
 
 /// <summary>A command template that cannot be parsed; <see cref="Offset"/> is the character where the problem is.</summary>
 public sealed class CommandTemplateException(int offset, string message) : Exception(message)

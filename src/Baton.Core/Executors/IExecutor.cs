@@ -133,12 +133,20 @@ public sealed record AttemptResult(
 
     /// <summary>What the attempt used, when the executor could measure it (not for attempts that never started).</summary>
     public AttemptUsage? Usage { get; init; }
+
+    /// <summary>False when another attempt cannot end otherwise (a program that does not exist): the task fails at once.</summary>
+    public bool Retryable { get; init; } = true;
 }
 
 /// <summary>The executor could not start an attempt; the message says what and where, in one line.</summary>
 public sealed class ExecutorStartException : Exception
 {
     public ExecutorStartException(string message) : base(message) { }
+
+    public ExecutorStartException(string message, bool permanent) : base(message) => Permanent = permanent;
+
+    /// <summary>Starting again cannot succeed (the program does not exist or is not executable): no retry.</summary>
+    public bool Permanent { get; }
 
     public ExecutorStartException(string message, Exception inner) : base(message, inner) { }
 

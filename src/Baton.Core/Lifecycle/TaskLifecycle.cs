@@ -40,8 +40,9 @@ public static class TaskLifecycle
         // A new run (resume) puts failed and killed tasks back in line with their attempts reset.
         [TaskState.Failed] = [TaskState.Waiting],
         [TaskState.Killed] = [TaskState.Waiting],
-        // Done is final: a task that is done never runs again.
-        [TaskState.Done] = [],
+        // A run never moves a Done task: it does not run again. Only a request does (baton invalidate, run --force),
+        // or a run that finds the task's directory gone (its outputs are lost): it waits to run again.
+        [TaskState.Done] = [TaskState.Waiting],
     };
 
     /// <summary>Every legal (from, to) pair, for tests and docs.</summary>

@@ -82,6 +82,13 @@ public interface IBatonStore : IAsyncDisposable
     ValueTask<ApplyResult> ApplyAsync(IReadOnlyList<StoreChange> changes, CancellationToken cancellationToken);
 
     /// <summary>
+    /// Removes tasks and everything recorded about them (attempts, state history, their rows in workflows, their
+    /// edges) in one transaction, except tasks that a run claims (it may be running them). Returns the ids removed.
+    /// Task directories are the caller's: a store knows nothing of files.
+    /// </summary>
+    ValueTask<IReadOnlyList<long>> RemoveTasksAsync(IReadOnlyList<long> taskIds, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Tasks as listed in workflows (a task in two workflows, or under two names, is two rows), ordered by
     /// workflow id, then the task's index in the workflow; at most <see cref="TaskFilter.Limit"/> rows.
     /// </summary>

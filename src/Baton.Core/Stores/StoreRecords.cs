@@ -48,6 +48,9 @@ public sealed record AttemptStarted(
 {
     /// <summary>What this attempt asked for (after any scaling by retries); null when not recorded.</summary>
     public ResourceRequest? Resources { get; init; }
+
+    /// <summary>The command line the attempt ran (or failed to start), placeholders filled in; null when not known.</summary>
+    public IReadOnlyList<string>? Argv { get; init; }
 }
 
 /// <summary>An attempt ended; adds an <c>attempt.ended</c> event (with the run that started the attempt).</summary>
@@ -71,7 +74,30 @@ public sealed record WorkflowRegistration(
     TaskState[] States,
     FailureReason[] Reasons,
     int[] AttemptCounts,
-    int[] LastAttemptNumbers);
+    int[] LastAttemptNumbers)
+{
+    /// <summary>The workflow's version (1 for its first DAG under this name and workflow args).</summary>
+    public int Version { get; init; } = 1;
+
+    /// <summary>How this version differs from the one that was current before; null when the current version did not change.</summary>
+    public WorkflowVersionChange? Change { get; init; }
+}
+
+/// <summary>
+/// What running a changed workflow file did: the version it recorded (or made current again) and how its tasks
+/// differ from the previous current version's. Tasks are compared by identity.
+/// </summary>
+/// <param name="Added">Tasks of this version that the previous one did not have.</param>
+/// <param name="Removed">Tasks of the previous version that this one no longer has (kept in the store).</param>
+/// <param name="DoneReused">Tasks of both versions that are Done: they do not run again.</param>
+public sealed record WorkflowVersionChange(int Version, int PreviousVersion, int Added, int Removed, int DoneReused)
+{
+    /// <summary>"version 2 (was 1): +1 task, -0 tasks, 3 done tasks reused".</summary>
+    public string Describe() =>
+        $"version {Version} (was {PreviousVersion}): +{Added} {Plural(Added)}, -{Removed} {Plural(Removed)}, {DoneReused} done {Plural(DoneReused)} reused";
+
+    private static string Plural(int count) => count == 1 ? "task" : "tasks";
+}
 
 public enum RunStatus
 {
@@ -97,6 +123,12 @@ public sealed record RunRow(
 
     /// <summary>The DAG hash of the run's workflow: its identity, with name and workflow args.</summary>
     public string DagHash { get; init; } = "";
+
+    /// <summary>The version of the workflow the run ran.</summary>
+    public int Version { get; init; } = 1;
+
+    /// <summary>Whether that version is still the workflow's current one.</summary>
+    public bool CurrentVersion { get; init; } = true;
 }
 
 /// <summary>Which tasks <see cref="IBatonStore.ListTasksAsync"/> returns. Null means any.</summary>
@@ -113,6 +145,8 @@ public sealed record TaskFilter
     /// <summary>A task name (exact) or a prefix of an identity (at least 4 hex digits).</summary>
     public string? NameOrIdentity { get; init; }
     public int? Limit { get; init; }
+    /// <summary>Only tasks of each workflow's current version (the DAG run last), each once; otherwise every version's.</summary>
+    public bool CurrentVersionsOnly { get; init; }
 }
 
 /// <summary>One recorded workflow: its identity (name, workflow args, DAG hash) and what is known about it.</summary>
@@ -123,7 +157,14 @@ public sealed record WorkflowRow(
     string DagHash,
     string SourceFile,
     DateTimeOffset CreatedAt,
-    IReadOnlyDictionary<string, string> Attributes);
+    IReadOnlyDictionary<string, string> Attributes)
+{
+    /// <summary>Its version among the DAGs recorded under its name and workflow args, from 1.</summary>
+    public int Version { get; init; } = 1;
+
+    /// <summary>Whether it is the version run last (the one listings show by default).</summary>
+    public bool Current { get; init; } = true;
+}
 
 /// <summary>Which attempts <see cref="IBatonStore.ListAttemptsAsync"/> returns. Null means any.</summary>
 public sealed record AttemptFilter
@@ -135,6 +176,8 @@ public sealed record AttemptFilter
     public bool FailedOnly { get; init; }
     /// <summary>Only attempts that succeeded.</summary>
     public bool SucceededOnly { get; init; }
+    /// <summary>Only attempts of tasks that a workflow's current version uses.</summary>
+    public bool CurrentVersionsOnly { get; init; }
 }
 
 /// <summary>One attempt with the task it belongs to.</summary>
@@ -180,6 +223,9 @@ public sealed record AttemptRow(
 
     /// <summary>What the attempt used; null while it runs or when it was not measured.</summary>
     public AttemptUsage? Usage { get; init; }
+
+    /// <summary>The command line it ran; null for attempts recorded before argv was kept.</summary>
+    public IReadOnlyList<string>? Argv { get; init; }
 }
 
 /// <summary>Everything <c>baton show</c> prints about a task.</summary>
@@ -188,4 +234,14 @@ public sealed record TaskDetails(
     string ParamsJson,
     IReadOnlyDictionary<string, string> Attributes,
     IReadOnlyList<StateHistoryEntry> History,
-    IReadOnlyList<AttemptRow> Attempts);
+    IReadOnlyList<AttemptRow> Attempts)
+{
+    /// <summary>The tasks it runs after, in the workflow it is shown in (<see cref="TaskRow.Workflow"/>).</summary>
+    public IReadOnlyList<TaskLink> Upstream { get; init; } = [];
+
+    /// <summary>The tasks that run after it, in that workflow.</summary>
+    public IReadOnlyList<TaskLink> Downstream { get; init; } = [];
+}
+
+/// <summary>A task at the other end of a dependency: its id, its name in the workflow, and its state now.</summary>
+public sealed record TaskLink(long TaskId, string Name, TaskState State);

@@ -1,7 +1,7 @@
 namespace Baton.Core.Workflows;
 
 /// <summary>Finds a close match for a misspelt name, so that errors can say "did you mean ...?".</summary>
-internal static class Suggestions
+public static class Suggestions
 {
     /// <summary>" (did you mean 'x'?)" when a candidate is close, else "".</summary>
     public static string DidYouMean(string word, IEnumerable<string> candidates) =>

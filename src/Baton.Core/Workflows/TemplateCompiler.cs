@@ -36,6 +36,10 @@ internal static class TemplateCompiler
                 throw source.Error(argument.Node, $"argument '{argument.Name}' is declared twice (in {ListName(roles[argument.Name])} and {ListName(argument.Role)})");
             }
         }
+        if (command.QuotedNames.FirstOrDefault(q => roles.ContainsKey(q.Name)) is { } quoted)
+        {
+            throw source.Error(declaration.Command, quoted.Offset, $"invalid command: {CommandTemplate.QuotedPlaceholderError(quoted.Name)}");
+        }
         var used = new HashSet<string>(StringComparer.Ordinal);
         foreach (var name in command.ArgumentNames)
         {

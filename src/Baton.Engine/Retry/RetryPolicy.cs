@@ -43,6 +43,10 @@ public static class RetryPolicy
         {
             return new(TaskState.Failed, FailureReason.ExitCode);
         }
+        if (!result.Retryable && result.Outcome is not (AttemptOutcome.Succeeded or AttemptOutcome.Killed))
+        {
+            return new(TaskState.Failed, ReasonFor(result.Outcome));
+        }
         return Decide(result.Outcome, attemptsUsed, maxAttempts);
     }
 

@@ -28,7 +28,7 @@ public static class RunFollower
         {
             return null;
         }
-        var tasks = await store.ListTasksAsync(new TaskFilter { Workflow = run.Workflow }, cancellationToken);
+        var tasks = await store.ListTasksAsync(new TaskFilter { WorkflowId = run.WorkflowId }, cancellationToken);
         var templates = tasks.Select(t => t.Template).Distinct(StringComparer.Ordinal).ToList();
         var templateOf = tasks.Select(t => templates.IndexOf(t.Template)).ToArray();
         var states = tasks.Select(t => t.State).ToArray();
@@ -37,7 +37,7 @@ public static class RunFollower
         {
             await Task.Delay(Interval, time, cancellationToken);
             run = await FindAsync(store, runId, cancellationToken) ?? run;
-            var now = await store.ListTasksAsync(new TaskFilter { Workflow = run.Workflow }, cancellationToken);
+            var now = await store.ListTasksAsync(new TaskFilter { WorkflowId = run.WorkflowId }, cancellationToken);
             for (var i = 0; i < now.Count && i < states.Length; i++)
             {
                 if (now[i].State != states[i])

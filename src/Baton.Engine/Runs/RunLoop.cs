@@ -485,11 +485,11 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
             var (t, request) = batch[i];
             if (starts[i].Handle is { } handle)
             {
-                Started(t, request.Attempt, handle);
+                Started(t, request.Attempt, handle, request.Argv);
             }
             else
             {
-                StartFailed(t, request.Attempt, starts[i].Error ?? new ExecutorStartException("the executor gave no handle"));
+                StartFailed(t, request.Attempt, starts[i].Error ?? new ExecutorStartException("the executor gave no handle"), request.Argv);
             }
         }
         return true;
@@ -522,7 +522,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         }
     }
 
-    private void StartFailed(int t, int number, Exception ex)
+    private void StartFailed(int t, int number, Exception ex, IReadOnlyList<string>? argv = null)
     {
         // ExecutorStartException, or I/O on the task directory, is the attempt's outcome. Anything else is a
         // bug in an executor; it is logged as an error, but it fails this attempt, not the whole run.
@@ -533,18 +533,18 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         }
         var now = _time.GetUtcNow();
         var attemptDirectory = WorkspaceLayout.AttemptDirectory(_directories[t], number);
-        _writer!.Write(new AttemptStarted(_taskIds[t], _runId, number, _executor.Name, "", Environment.MachineName, null, attemptDirectory, now) { Resources = _resources[t] });
+        _writer!.Write(new AttemptStarted(_taskIds[t], _runId, number, _executor.Name, "", Environment.MachineName, null, attemptDirectory, now) { Resources = _resources[t], Argv = argv });
         _writer.Write(new AttemptEnded(_taskIds[t], number, AttemptOutcome.ExecutorFailed, null, ex.Message, now));
         LogStartFailed(_logger, spec.Name, number, ex.Message);
         ReleaseResources(t);
         ReleaseAdmission(t);
-        AfterAttempt(t, new AttemptResult(AttemptOutcome.ExecutorFailed, null, now, now, ex.Message));
+        AfterAttempt(t, new AttemptResult(AttemptOutcome.ExecutorFailed, null, now, now, ex.Message) { Retryable = ex is not ExecutorStartException { Permanent: true } });
     }
 
-    private void Started(int t, int number, IAttemptHandle handle)
+    private void Started(int t, int number, IAttemptHandle handle, IReadOnlyList<string> argv)
     {
         var attemptDirectory = WorkspaceLayout.AttemptDirectory(_directories[t], number);
-        _writer!.Write(new AttemptStarted(_taskIds[t], _runId, number, _executor.Name, handle.ExecutorId, handle.Host, handle.ProcessId, attemptDirectory, handle.StartedAt) { Resources = _resources[t] });
+        _writer!.Write(new AttemptStarted(_taskIds[t], _runId, number, _executor.Name, handle.ExecutorId, handle.Host, handle.ProcessId, attemptDirectory, handle.StartedAt) { Resources = _resources[t], Argv = argv });
         _running.Add(t, handle);
         // A queued attempt (a pending SLURM job) stays Submitted until its program runs.
         if (handle.Running.IsCompleted)

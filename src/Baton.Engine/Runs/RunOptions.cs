@@ -34,10 +34,13 @@ public sealed record RunOptions(ResourceCapacity Capacity)
     public bool FailFast { get; init; }
 
     /// <summary>
-    /// Record the workflow as a new one even when a workflow of the same name and workflow args exists with
-    /// another DAG (otherwise refused, jobmon's "workflow already exists").
+    /// Refuse a file whose tasks or dependencies differ from every version recorded under its name and workflow
+    /// args (jobmon's "workflow already exists"); by default such a file is recorded as the workflow's next version.
     /// </summary>
-    public bool NewWorkflow { get; init; }
+    public bool RefuseNewVersion { get; init; }
+
+    /// <summary>Tasks (names or identity prefixes) that run again in this run even though they are Done.</summary>
+    public IReadOnlyList<string> Force { get; init; } = [];
 
     /// <summary>
     /// Tells live claim owners from dead ones. When set, the run claims its tasks in the store so that several
@@ -93,7 +96,11 @@ public sealed record RunSummary(
 }
 
 /// <summary>What a run of a workflow would do, without running it.</summary>
-public sealed record RunPlan(long WorkflowId, int Total, int AlreadyDone, int ToRun, int Edges);
+public sealed record RunPlan(long WorkflowId, int Total, int AlreadyDone, int ToRun, int Edges)
+{
+    /// <summary>The new version the file recorded and how it differs; null when the current version did not change.</summary>
+    public WorkflowVersionChange? Change { get; init; }
+}
 
 /// <summary>What a kill request did to each task it named.</summary>
 public sealed record KillReport(IReadOnlyList<(string Task, string Outcome)> Tasks);

@@ -11,6 +11,7 @@ public sealed class RunProgress
     private StateCounts _all = new();
     private TemplateProgress[] _templates = [];
     private int _attemptsStarted;
+    private string[] _notices = [];
 
     /// <summary>Per template, in order of first appearance in the workflow.</summary>
     public IReadOnlyList<TemplateProgress> Templates => Volatile.Read(ref _templates);
@@ -50,6 +51,24 @@ public sealed class RunProgress
         Volatile.Write(ref _attemptsStarted, snapshot.AttemptsStarted);
         Volatile.Write(ref _all, all);
         Volatile.Write(ref _templates, templates);
+    }
+
+    /// <summary>
+    /// What a host should tell the user about the run as it starts, in order: a new version of the workflow and how
+    /// it differs, tasks that run again although they were Done.
+    /// </summary>
+    public IReadOnlyList<string> Notices => Volatile.Read(ref _notices);
+
+    internal void Notice(string text)
+    {
+        // Written before the loop starts, read by the display: copy on write keeps reads lock-free.
+        string[] before, after;
+        do
+        {
+            before = Volatile.Read(ref _notices);
+            after = [.. before, text];
+        }
+        while (Interlocked.CompareExchange(ref _notices, after, before) != before);
     }
 
     internal void Initialize(IReadOnlyList<string> templateNames, int[] taskTemplate, TaskState[] states)

@@ -69,6 +69,7 @@ public sealed partial class WorkflowRunner(
         ArgumentNullException.ThrowIfNull(options);
         EnsurePlaceable(graph, options.Capacity, options.Gpus);
         AdmissionControl.CheckTokens(graph, options.Tokens);
+        RunAgain.Resolve(graph, options.Force);
     }
 
     /// <summary>
@@ -79,7 +80,10 @@ public sealed partial class WorkflowRunner(
         EnsureRunnable(graph, options);
         var registered = await RegisterAsync(graph, cancellationToken);
         var done = registered.Registration.States.Count(s => s == TaskState.Done);
-        return new RunPlan(registered.Registration.WorkflowId, graph.Tasks.Count, done, graph.Tasks.Count - done, graph.EdgeCount);
+        return new RunPlan(registered.Registration.WorkflowId, graph.Tasks.Count, done, graph.Tasks.Count - done, graph.EdgeCount)
+        {
+            Change = registered.Registration.Change,
+        };
     }
 
     /// <summary>
@@ -100,11 +104,17 @@ public sealed partial class WorkflowRunner(
         var runId = await store.StartRunAsync(registration.WorkflowId, Environment.MachineName, Environment.ProcessId, _time.GetUtcNow(), cancellationToken);
         options.Events?.Refresh();
         progress ??= new RunProgress();
+        if (registration.Change is { } change)
+        {
+            progress.Notice($"workflow '{graph.Name}' changed: {change.Describe()}");
+        }
 
         RunSummary summary;
         try
         {
             var reconciliation = _loggers.CreateLogger(typeof(AttemptReconciler));
+            registration = await RunAgain.BeforeRunAsync(graph, registration, directories, RunAgain.Resolve(graph, options.Force),
+                runId, store, _time, progress.Notice, cancellationToken);
             var (claimed, heldElsewhere, self) = await ClaimAsync(registration, runId, cancellationToken);
             await using var loop = new RunLoop(graph, claimed, runId, directories, parameters, store, executor, layout, options, progress, _time, _loggers.CreateLogger<RunLoop>());
             loop.Adopt(await AttemptReconciler.ReattachAsync(graph, claimed, directories, heldElsewhere, store, executor, reconciliation, cancellationToken));
@@ -193,7 +203,7 @@ public sealed partial class WorkflowRunner(
             directories[t] = layout.TaskDirectory(task.Template.Name, task.Identity);
             parameters[t] = TaskParameters.ToJson(graph, t);
         }
-        if (!options.NewWorkflow)
+        if (options.RefuseNewVersion)
         {
             await EnsureNotChangedAsync(graph, cancellationToken);
         }
@@ -202,8 +212,8 @@ public sealed partial class WorkflowRunner(
     }
 
     /// <summary>
-    /// A workflow is its name, workflow args and DAG. Under a name and args already recorded, a different DAG is
-    /// most likely an edited file run by mistake as the old workflow: refused unless asked for explicitly.
+    /// Only with <see cref="RunOptions.RefuseNewVersion"/> (jobmon's rule): under a name and args already recorded,
+    /// a DAG that none of the workflow's versions has is refused instead of becoming its next version.
     /// </summary>
     private async Task EnsureNotChangedAsync(WorkflowGraph graph, CancellationToken cancellationToken)
     {
@@ -214,7 +224,7 @@ public sealed partial class WorkflowRunner(
         {
             throw new BatonInputException(new SourceLocation(graph.SourceFile, 1, 1),
                 $"workflow '{graph.Name}' already exists with these workflow_args but other tasks or dependencies (recorded from '{versions[^1].SourceFile}'); " +
-                "run it as a new workflow with --new-workflow, or give it other workflow_args");
+                "run it without --no-new-version to record it as the workflow's next version, or give it other workflow_args");
         }
     }
 

@@ -29,7 +29,11 @@ public sealed record RunSubmission(string File)
 {
     public bool FailFast { get; init; }
 
-    public bool NewWorkflow { get; init; }
+    /// <summary>Refuse a file whose tasks changed instead of recording it as the workflow's next version.</summary>
+    public bool RefuseNewVersion { get; init; }
+
+    /// <summary>Tasks to run again although they are Done (<c>--force</c>).</summary>
+    public IReadOnlyList<string> Force { get; init; } = [];
 
     /// <summary>Kill attempts an earlier orchestrator left running and run their tasks afresh.</summary>
     public bool Cold { get; init; }

@@ -61,7 +61,8 @@ public static class NodeEndpoints
                 var options = node.Setup.RunOptions() with
                 {
                     FailFast = submission.FailFast,
-                    NewWorkflow = submission.NewWorkflow,
+                    RefuseNewVersion = submission.RefuseNewVersion,
+                    Force = submission.Force,
                     Resume = submission.Cold ? ResumeMode.Cold : ResumeMode.Hot,
                 };
                 var (run, attached) = await node.StartRunAsync(graph, options, cancellationToken);

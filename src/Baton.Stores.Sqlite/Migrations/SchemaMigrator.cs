@@ -23,6 +23,7 @@ internal static class SchemaMigrator
         V002_AttemptResources.Migration,
         V003_TaskClaims.Migration,
         V004_Events.Migration,
+        V005_WorkflowVersions.Migration,
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

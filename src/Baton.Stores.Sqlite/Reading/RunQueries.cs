@@ -8,7 +8,8 @@ namespace Baton.Stores.Sqlite.Reading;
 internal static class RunQueries
 {
     private const string RunFrom = """
-        SELECT r.id, r.workflow_id, w.name, r.status, r.started_at, r.ended_at, r.host, r.pid, w.source_file, w.dag_hash
+        SELECT r.id, r.workflow_id, w.name, r.status, r.started_at, r.ended_at, r.host, r.pid, w.source_file, w.dag_hash,
+               w.version, w.is_current
         FROM runs r JOIN workflows w ON w.id = r.workflow_id
         """;
 
@@ -51,6 +52,8 @@ internal static class RunQueries
             {
                 SourceFile = reader.GetString(8),
                 DagHash = reader.GetString(9),
+                Version = reader.GetInt32(10),
+                CurrentVersion = reader.GetBoolean(11),
             });
         }
         return runs;
@@ -60,7 +63,7 @@ internal static class RunQueries
     {
         using var command = connection.CreateCommand();
         command.CommandText = """
-            SELECT id, name, workflow_args, dag_hash, source_file, created_at, attributes
+            SELECT id, name, workflow_args, dag_hash, source_file, created_at, attributes, version, is_current
             FROM workflows WHERE @name IS NULL OR name = @name ORDER BY id
             """;
         command.Parameters.AddWithValue("@name", (object?)name ?? DBNull.Value);
@@ -75,7 +78,11 @@ internal static class RunQueries
                 reader.GetString(3),
                 reader.GetString(4),
                 StoreTime.Parse(reader.GetString(5)),
-                StoreJson.ParseObject(reader.GetString(6))));
+                StoreJson.ParseObject(reader.GetString(6)))
+            {
+                Version = reader.GetInt32(7),
+                Current = reader.GetBoolean(8),
+            });
         }
         return workflows;
     }

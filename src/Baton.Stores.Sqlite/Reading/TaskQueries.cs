@@ -106,6 +106,10 @@ internal static class TaskQueries
             conditions.Add("wt.workflow_id = @workflow_id");
             command.Parameters.AddWithValue("@workflow_id", workflowId);
         }
+        if (filter.CurrentVersionsOnly)
+        {
+            conditions.Add("w.is_current = 1");
+        }
         if (filter.Attribute is { } attribute)
         {
             // A task's own attribute, or one of its workflow's.
@@ -172,17 +176,18 @@ internal static class TaskQueries
         TaskRow row;
         string paramsJson;
         string attributes;
+        long? workflowId;
         using (var command = connection.CreateCommand())
         {
             command.Transaction = transaction;
-            // A task in several workflows is shown as it appears in the newest of them.
+            // A task in several workflows is shown as it appears in the newest of them, a current version first.
             command.CommandText = $$"""
-                SELECT {{TaskRowColumns}}, t.params, coalesce(wt.attributes, '{}')
+                SELECT {{TaskRowColumns}}, t.params, coalesce(wt.attributes, '{}'), wt.workflow_id
                 FROM tasks t
                 LEFT JOIN workflow_tasks wt ON wt.task_id = t.id
                 LEFT JOIN workflows w ON w.id = wt.workflow_id
                 WHERE t.id = @id
-                ORDER BY wt.workflow_id DESC
+                ORDER BY coalesce(w.is_current, 0) DESC, wt.workflow_id DESC
                 LIMIT 1
                 """;
             command.Parameters.AddWithValue("@id", taskId);
@@ -194,7 +199,10 @@ internal static class TaskQueries
             row = ReadTaskRow(reader);
             paramsJson = reader.GetString(13);
             attributes = reader.GetString(14);
+            workflowId = reader.IsDBNull(15) ? null : reader.GetInt64(15);
         }
+        var upstream = workflowId is { } w1 ? Links(connection, transaction, w1, taskId, upstream: true) : [];
+        var downstream = workflowId is { } w2 ? Links(connection, transaction, w2, taskId, upstream: false) : [];
 
         var history = new List<StateHistoryEntry>();
         using (var command = connection.CreateCommand())
@@ -230,7 +238,36 @@ internal static class TaskQueries
             }
         }
         transaction.Commit();
-        return new TaskDetails(row, paramsJson, StoreJson.ParseObject(attributes), history, attempts);
+        return new TaskDetails(row, paramsJson, StoreJson.ParseObject(attributes), history, attempts)
+        {
+            Upstream = upstream,
+            Downstream = downstream,
+        };
+    }
+
+    /// <summary>The tasks on the other side of a task's edges in one workflow, in workflow order.</summary>
+    private static List<TaskLink> Links(SqliteConnection connection, SqliteTransaction transaction, long workflowId, long taskId, bool upstream)
+    {
+        var (self, other) = upstream ? ("downstream_task_id", "upstream_task_id") : ("upstream_task_id", "downstream_task_id");
+        using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = $"""
+            SELECT t.id, wt.name, t.state
+            FROM edges e
+            JOIN workflow_tasks wt ON wt.workflow_id = e.workflow_id AND wt.task_id = e.{other}
+            JOIN tasks t ON t.id = e.{other}
+            WHERE e.workflow_id = @workflow_id AND e.{self} = @id
+            ORDER BY wt.ordinal
+            """;
+        command.Parameters.AddWithValue("@workflow_id", workflowId);
+        command.Parameters.AddWithValue("@id", taskId);
+        var links = new List<TaskLink>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            links.Add(new TaskLink(reader.GetInt64(0), reader.GetString(1), StoreWords.State(reader.GetString(2))));
+        }
+        return links;
     }
 
     private static TaskRow ReadTaskRow(SqliteDataReader reader) => new(

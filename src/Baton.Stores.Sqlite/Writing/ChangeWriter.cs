@@ -51,6 +51,7 @@ internal sealed class ChangeWriter : IDisposable
     private readonly SqliteParameter _startCpus;
     private readonly SqliteParameter _startMemory;
     private readonly SqliteParameter _startRuntime;
+    private readonly SqliteParameter _startArgv;
 
     private readonly SqliteCommand _endAttempt;
     private readonly SqliteParameter _endTaskId;
@@ -99,8 +100,8 @@ internal sealed class ChangeWriter : IDisposable
 
         _insertAttempt = CommandParameters.Prepared(connection, """
             INSERT INTO attempts (task_id, number, run_id, executor, executor_id, host, pid, directory, started_at,
-                                  request_cpus, request_memory_bytes, request_runtime_seconds)
-            VALUES (@task_id, @number, @run_id, @executor, @executor_id, @host, @pid, @directory, @at, @cpus, @memory, @runtime)
+                                  request_cpus, request_memory_bytes, request_runtime_seconds, argv)
+            VALUES (@task_id, @number, @run_id, @executor, @executor_id, @host, @pid, @directory, @at, @cpus, @memory, @runtime, @argv)
             """);
         _startTaskId = _insertAttempt.Add("@task_id", SqliteType.Integer);
         _startNumber = _insertAttempt.Add("@number", SqliteType.Integer);
@@ -114,6 +115,7 @@ internal sealed class ChangeWriter : IDisposable
         _startCpus = _insertAttempt.Add("@cpus", SqliteType.Integer);
         _startMemory = _insertAttempt.Add("@memory", SqliteType.Integer);
         _startRuntime = _insertAttempt.Add("@runtime", SqliteType.Real);
+        _startArgv = _insertAttempt.Add("@argv", SqliteType.Text);
 
         _endAttempt = CommandParameters.Prepared(connection, """
             UPDATE attempts
@@ -223,6 +225,7 @@ internal sealed class ChangeWriter : IDisposable
                 _startCpus.Value = (started.Resources?.Cpus).OrNull();
                 _startMemory.Value = (started.Resources?.MemoryBytes).OrNull();
                 _startRuntime.Value = (started.Resources?.Runtime?.TotalSeconds).OrNull();
+                _startArgv.Value = started.Argv is { } argv ? StoreJson.Array(argv) : DBNull.Value;
                 _insertAttempt.ExecuteNonQuery();
                 events.Add(_events.Append(new StoredEvent(0, EventKind.AttemptStarted, started.At)
                 {

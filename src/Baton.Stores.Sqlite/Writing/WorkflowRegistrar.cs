@@ -149,7 +149,7 @@ internal sealed class WorkflowRegistrar : IDisposable
         {
             command.Transaction = transaction;
         }
-        var (workflowId, created) = FindOrInsertWorkflow(transaction, graph, at);
+        var (workflowId, created, version, previous) = FindOrInsertWorkflow(transaction, graph, at);
         var tasks = created ? null : RefreshExisting(transaction, workflowId, graph, taskDirectories, paramsJson, cancellationToken);
         if (tasks is null)
         {
@@ -161,18 +161,31 @@ internal sealed class WorkflowRegistrar : IDisposable
             }
             tasks = InsertAll(transaction, workflowId, graph, taskDirectories, paramsJson, at, cancellationToken);
         }
+        var change = previous is { } p
+            ? WorkflowVersions.Compare(_connection, transaction, workflowId, version, p.Id, p.Version)
+            : null;
         transaction.Commit();
-        return new WorkflowRegistration(workflowId, created, tasks.Ids, tasks.States, tasks.Reasons, tasks.AttemptCounts, tasks.LastAttempts);
+        return new WorkflowRegistration(workflowId, created, tasks.Ids, tasks.States, tasks.Reasons, tasks.AttemptCounts, tasks.LastAttempts)
+        {
+            Version = version,
+            Change = change,
+        };
     }
 
-    private (long Id, bool Created) FindOrInsertWorkflow(SqliteTransaction transaction, WorkflowGraph graph, string at)
+    /// <summary>
+    /// Finds the workflow's version with this DAG, or records a new version; either way it becomes the current one.
+    /// <c>Previous</c> is the version that was current before, when that was another one.
+    /// </summary>
+    private (long Id, bool Created, int Version, (long Id, int Version)? Previous) FindOrInsertWorkflow(
+        SqliteTransaction transaction, WorkflowGraph graph, string at)
     {
         var argsJson = StoreJson.Object(graph.WorkflowArgs);
         var argsHash = StoreJson.Sha256(argsJson);
+        var current = WorkflowVersions.Current(_connection, transaction, graph.Name, argsHash);
         using (var find = _connection.CreateCommand())
         {
             find.Transaction = transaction;
-            find.CommandText = "SELECT id, source_file FROM workflows WHERE name = @name AND args_hash = @args_hash AND dag_hash = @dag_hash";
+            find.CommandText = "SELECT id, source_file, version FROM workflows WHERE name = @name AND args_hash = @args_hash AND dag_hash = @dag_hash";
             find.Parameters.AddWithValue("@name", graph.Name);
             find.Parameters.AddWithValue("@args_hash", argsHash);
             find.Parameters.AddWithValue("@dag_hash", graph.DagHash);
@@ -181,6 +194,7 @@ internal sealed class WorkflowRegistrar : IDisposable
             {
                 var id = reader.GetInt64(0);
                 var sourceFile = reader.GetString(1);
+                var version = reader.GetInt32(2);
                 reader.Close();
                 if (sourceFile != graph.SourceFile)
                 {
@@ -201,14 +215,25 @@ internal sealed class WorkflowRegistrar : IDisposable
                     attributes.Parameters.AddWithValue("@id", id);
                     attributes.ExecuteNonQuery();
                 }
-                return (id, false);
+                if (current?.Id == id)
+                {
+                    return (id, false, version, null);
+                }
+                // An earlier version run again (a file edited back): it is current again.
+                WorkflowVersions.MakeCurrent(_connection, transaction, id, current?.Id);
+                return (id, false, version, current);
             }
+        }
+        var next = WorkflowVersions.Next(_connection, transaction, graph.Name, argsHash);
+        if (current is { } old)
+        {
+            WorkflowVersions.Retire(_connection, transaction, old.Id);
         }
         using var insert = _connection.CreateCommand();
         insert.Transaction = transaction;
         insert.CommandText = """
-            INSERT INTO workflows (name, workflow_args, args_hash, dag_hash, source_file, created_at, attributes)
-            VALUES (@name, @workflow_args, @args_hash, @dag_hash, @source_file, @created_at, @attributes)
+            INSERT INTO workflows (name, workflow_args, args_hash, dag_hash, source_file, created_at, attributes, version, is_current)
+            VALUES (@name, @workflow_args, @args_hash, @dag_hash, @source_file, @created_at, @attributes, @version, 1)
             RETURNING id
             """;
         insert.Parameters.AddWithValue("@name", graph.Name);
@@ -218,7 +243,8 @@ internal sealed class WorkflowRegistrar : IDisposable
         insert.Parameters.AddWithValue("@source_file", graph.SourceFile);
         insert.Parameters.AddWithValue("@created_at", at);
         insert.Parameters.AddWithValue("@attributes", StoreJson.Object(graph.Attributes));
-        return ((long)insert.ExecuteScalar()!, true);
+        insert.Parameters.AddWithValue("@version", next);
+        return ((long)insert.ExecuteScalar()!, true, next, current);
     }
 
     /// <summary>The re-run path: returns null when the stored rows do not match the graph's tasks.</summary>

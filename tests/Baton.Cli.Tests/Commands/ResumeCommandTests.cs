@@ -56,7 +56,7 @@ public sealed class ResumeCommandTests
     }
 
     [Fact]
-    public async Task A_workflow_whose_tasks_changed_is_not_resumed()
+    public async Task A_workflow_whose_tasks_changed_is_resumed_as_its_next_version()
     {
         using var cli = new CliRunner();
         var workflow = cli.WriteWorkflow("name: one\ntasks:\n  - name: a\n    command: sh -c 'exit 1'\n    max_attempts: 1\n");
@@ -65,9 +65,11 @@ public sealed class ResumeCommandTests
 
         var result = await cli.RunAsync("resume", "1");
 
-        Assert.True(result.ExitCode == 2, result.ToString());
-        Assert.Contains("changed since run 1", result.Error, StringComparison.Ordinal);
-        Assert.Single((await cli.RunAsync("runs", "--json")).Output.Split("\"run\":", StringSplitOptions.None).Skip(1));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("workflow 'one' changed: version 2 (was 1): +1 task, -1 task, 0 done tasks reused", result.Output, StringComparison.Ordinal);
+        var tasks = JsonDocument.Parse((await cli.RunAsync("ls", "--json")).Output).RootElement.EnumerateArray().ToList();
+        Assert.Equal("done", Assert.Single(tasks).GetProperty("state").GetString());
+        Assert.Equal(2, (await cli.RunAsync("ls", "--all", "--json")).Output.Split("\"name\":", StringSplitOptions.None).Length - 1);
     }
 
     private static async Task<long[]> RunsOfAttemptsAsync(CliRunner cli, string task)

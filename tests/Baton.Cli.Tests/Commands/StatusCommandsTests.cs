@@ -69,6 +69,23 @@ public sealed class StatusCommandsTests
 
         var suggested = await cli.RunAsync("usage", "--suggest", "--headroom", "0.5");
         Assert.Contains("  touch:\n    resources: { cpus: 1, memory: 1", suggested.Output, StringComparison.Ordinal);
+        Assert.Contains(", runtime: 1m }", suggested.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Suggestions_for_one_off_tasks_paste_into_their_task_entries_and_keep_floors()
+    {
+        using var cli = new CliRunner();
+        const string Head = "name: oneoff\ntasks:\n  - name: quick\n    command: /bin/true\n";
+        Assert.Equal(0, (await cli.RunAsync("run", cli.WriteWorkflow(Head), "--no-progress")).ExitCode);
+
+        var suggested = (await cli.RunAsync("usage", "--suggest")).Output;
+
+        Assert.DoesNotContain("templates:", suggested, StringComparison.Ordinal);
+        const string Line = "    resources: { cpus: 1, memory: 64M, runtime: 1m }\n";
+        Assert.Contains("# in the task entry of 'quick':\n" + Line, suggested, StringComparison.Ordinal);
+        var pasted = await cli.RunAsync("run", cli.WriteWorkflow(Head + Line, "pasted.yaml"), "--dry-run");
+        Assert.True(pasted.ExitCode == 0, pasted.ToString());
     }
 
     [Theory]

@@ -18,18 +18,18 @@ public sealed class WorkflowIdentityTests
         """;
 
     [Fact]
-    public async Task A_changed_dag_under_the_same_name_and_args_is_refused_unless_asked_for_as_a_new_workflow()
+    public async Task A_changed_dag_under_the_same_name_and_args_is_refused_only_with_no_new_version()
     {
         using var cli = new CliRunner();
         Assert.Equal(0, (await cli.RunAsync("run", cli.WriteWorkflow(Original), "--no-progress")).ExitCode);
         var changed = cli.WriteWorkflow(Original + "\n  - name: c\n    command: /bin/true c\n");
 
-        var refused = await cli.RunAsync("run", changed, "--no-progress");
+        var refused = await cli.RunAsync("run", changed, "--no-progress", "--no-new-version");
         Assert.True(refused.ExitCode == 2, refused.ToString());
         Assert.Contains("workflow 'study' already exists with these workflow_args but other tasks", refused.Error, StringComparison.Ordinal);
         Assert.Single(JsonDocument.Parse((await cli.RunAsync("runs", "--json")).Output).RootElement.EnumerateArray());
 
-        var accepted = await cli.RunAsync("run", changed, "--no-progress", "--new-workflow");
+        var accepted = await cli.RunAsync("run", changed, "--no-progress");
         Assert.True(accepted.ExitCode == 0, accepted.ToString());
         Assert.Contains("3 tasks: 1 ran and are done, 2 were already done", accepted.Output, StringComparison.Ordinal);
 

@@ -24,7 +24,7 @@ public sealed class TaskLifecycleTests
         /* Ready        */ "I    L    N    L    I    I    L    I    L",
         /* Submitted    */ "I    I    L    N    L    I    L    L    I",
         /* Running      */ "I    I    L    I    N    L    L    L    I",
-        /* Done         */ "I    I    U    U    U    N    U    I    I",
+        /* Done         */ "I    L    U    U    U    N    U    I    I",
         /* Failed       */ "I    L    U    U    U    U    N    I    I",
         /* Killing      */ "I    I    U    U    U    L    U    N    L",
         /* Killed       */ "I    L    U    U    U    U    U    I    N",
@@ -92,9 +92,9 @@ public sealed class TaskLifecycleTests
     }
 
     [Fact]
-    public void Done_is_final()
+    public void Done_only_goes_back_to_waiting_to_run_again()
     {
-        Assert.DoesNotContain(TaskLifecycle.LegalTransitions, t => t.From == TaskState.Done);
+        Assert.Equal([(TaskState.Done, TaskState.Waiting)], TaskLifecycle.LegalTransitions.Where(t => t.From == TaskState.Done));
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public sealed class GroupTests
             members: [chain, train]
             after: [prep]
             on_start: echo start {group}
-            on_end: 'sh -c "echo end $0 >> {workspace}/log" {group}'
+            on_end: 'sh -c "echo end $0 >> $1/log" {group} {workspace}'
           chain:
             strategy: sequential
             members: [a1, a2, a3]

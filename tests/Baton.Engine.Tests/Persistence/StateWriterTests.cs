@@ -70,6 +70,8 @@ public sealed class StateWriterTests
         public ValueTask<WorkflowRegistration> AddTasksAsync(long workflowId, WorkflowGraph graph, int firstNew, IReadOnlyList<string> taskDirectories, IReadOnlyList<string> paramsJson, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
         public ValueTask<long> StartRunAsync(long workflowId, string host, int processId, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
         public ValueTask FinishRunAsync(long runId, RunStatus status, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public ValueTask<IReadOnlyList<long>> RemoveTasksAsync(IReadOnlyList<long> taskIds, CancellationToken cancellationToken) => throw new NotSupportedException();
+
         public ValueTask<IReadOnlyList<TaskRow>> ListTasksAsync(TaskFilter filter, CancellationToken cancellationToken) => throw new NotSupportedException();
         public ValueTask<TaskDetails?> GetTaskDetailsAsync(long taskId, CancellationToken cancellationToken) => throw new NotSupportedException();
         public ValueTask<IReadOnlyList<RunRow>> ListRunsAsync(string? workflow, CancellationToken cancellationToken) => throw new NotSupportedException();
