@@ -105,6 +105,7 @@ internal static class RunCommand
         {
             Gpus = gpus,
             GpuProbe = gpuProbe,
+            GpusPlacedByExecutor = choice.Name == "slurm",
             Tokens = settings.Tokens,
             FailFast = runSettings.FailFast,
             NewWorkflow = runSettings.NewWorkflow,
