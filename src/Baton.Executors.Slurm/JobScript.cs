@@ -179,7 +179,7 @@ internal static class JobScript
         s.Append("if [ -n \"$killed\" ]; then\n");
         s.Append("    restarts=$(scontrol show job \"$SLURM_JOB_ID\" 2>/dev/null | grep -o 'Restarts=[0-9]*')\n");
         s.Append("    if [ \"${restarts#Restarts=}\" -gt \"${SLURM_RESTART_COUNT:-0}\" ] 2>/dev/null; then\n");
-        s.Append("        record \"{\\\"exit_code\\\":null,\\\"outcome\\\":\\\"preempted\\\",\\\"signal\\\":15,\\\"ended_at\\\":\\\"$(ended)\\\",\\\"message\\\":\\\"job $SLURM_JOB_ID requeued by SLURM\\\"}\"\n");
+        s.Append("        record \"{\\\"exit_code\\\":null,\\\"outcome\\\":\\\"preempted\\\",\\\"signal\\\":15,\\\"ended_at\\\":\\\"$(ended)\\\",\\\"message\\\":\\\"job $SLURM_JOB_ID requeued by SLURM (scontrol requeue, preemption or a node failure)\\\"}\"\n");
         s.Append("        exit 0\n");
         s.Append("    fi\n");
         s.Append("fi\n");

@@ -231,6 +231,13 @@ public sealed partial class SlurmExecutor
             CompleteWithoutRecord(handle, AttemptOutcome.Killed, $"SLURM job {handle.ExecutorId} cancelled on request", now);
             return true;
         }
+        if (result.Outcome == AttemptOutcome.Preempted && !handle.KillRequested)
+        {
+            // SLURM requeued the job: its rerun would only exit (the job script says why); Baton retries the task as
+            // a new attempt, so the requeued job is cancelled with the next round's scancel.
+            handle.KillRequested = true;
+            _cancels.Enqueue(handle.ExecutorId);
+        }
         if (result.Outcome is AttemptOutcome.Failed or AttemptOutcome.Killed && !handle.KillRequested && SlurmOutputSaysMemoryLimit(handle))
         {
             result = result with { Outcome = AttemptOutcome.OutOfMemory, Message = "exceeded the job's memory limit (" + (result.Message ?? "killed") + ")" };
