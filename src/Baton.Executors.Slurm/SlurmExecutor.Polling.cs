@@ -12,6 +12,11 @@ public sealed partial class SlurmExecutor
 
     private int _statusQueries;
 
+    /// <summary>How many rounds the poller has made (for tests and diagnostics).</summary>
+    public int PollRounds => _pollRounds;
+
+    private int _pollRounds;
+
     /// <summary>How many <c>sacct</c> calls the poller has made (for tests and diagnostics).</summary>
     public int UsageQueries => _usageQueries;
 
@@ -51,6 +56,7 @@ public sealed partial class SlurmExecutor
     /// </summary>
     internal async Task PollOnceAsync(CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _pollRounds);
         await SendCancelsAsync(cancellationToken).ConfigureAwait(false);
         _ = await ClusterConfigAsync(cancellationToken).ConfigureAwait(false);
         var waiting = new List<SlurmAttemptHandle>();
