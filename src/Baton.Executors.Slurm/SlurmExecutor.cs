@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Baton.Core.Executors;
+using Baton.Core.Lifecycle;
 using Baton.Core.Resources;
 using Baton.Executors.Local;
 using Microsoft.Extensions.Logging;
@@ -120,11 +121,18 @@ public sealed partial class SlurmExecutor : IExecutor
         ArgumentNullException.ThrowIfNull(attempt);
         cancellationToken.ThrowIfCancellationRequested();
         var handle = new SlurmAttemptHandle(this, attempt.ExecutorId, attempt.TaskName, attempt.Attempt, attempt.AttemptDirectory, attempt.StartedAt);
-        if (!TryCompleteFromRecord(handle))
+        if (TryCompleteFromRecord(handle))
         {
-            _active[handle.ExecutorId] = handle;
-            EnsurePolling();
+            return ValueTask.FromResult<IAttemptHandle>(handle);
         }
+        if (attempt.ExecutorId.Length == 0 || !attempt.ExecutorId.All(c => char.IsAsciiDigit(c) || c == '_'))
+        {
+            // No job id was recorded (the orchestrator died before sbatch answered): there is no job to find.
+            CompleteWithoutRecord(handle, AttemptOutcome.Lost, $"no SLURM job id was recorded for attempt {attempt.Attempt}", _time.GetUtcNow());
+            return ValueTask.FromResult<IAttemptHandle>(handle);
+        }
+        _active[handle.ExecutorId] = handle;
+        EnsurePolling();
         return ValueTask.FromResult<IAttemptHandle>(handle);
     }
 

@@ -200,8 +200,10 @@ public sealed class RunOnSlurmTests
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         })!;
-        // All fifty in SLURM's hands (a few running, the rest queued) and recorded so.
-        Assert.True(await Eventually.WaitUntilAsync(() => CountTasks(cli, "submitted", "running") == 50, Patience, Ct),
+        // All fifty in SLURM's hands (a few running, the rest queued) and recorded so: a task is marked submitted
+        // before sbatch answers, but one seen running means the array's job ids were all recorded before it.
+        Assert.True(await Eventually.WaitUntilAsync(
+            () => CountTasks(cli, "submitted", "running") == 50 && CountTasks(cli, "running") > 0, Patience, Ct),
             "the fifty tasks were never all submitted");
 
         orchestrator.Kill(entireProcessTree: false); // SIGKILL: no clean-up of any kind
