@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
-# Baton's SLURM executor beside a raw sbatch loop, on the cluster scripts/slurm/start runs (or any cluster):
-#   raw:   N x `sbatch --wrap "echo i"`, then wait until squeue lists none of them
-#   baton: `baton run --executor slurm` of an N-task workflow (one template: one job array), poll interval 1 s
-# Both count the SLURM commands they run. Usage: bench/slurm.sh [N]   (N defaults to 200)
+# Baton's SLURM executor beside a raw job array, on the cluster scripts/slurm/start runs (or any cluster):
+#   raw:   one `sbatch --array=0-(N-1) --wrap "sleep S"`, then squeue every second until none is left
+#   baton: `baton run --executor slurm` of an N-task workflow of `sleep S` (one template: one job array), poll 1 s
+# Both count the SLURM commands they run. Usage: bench/slurm.sh [N [S]]   (N defaults to 1000, S to 1)
 # Prints a Markdown table; docs/performance.md records its output.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-n=${1:-200}
+n=${1:-1000}
+s=${2:-1}
 work=$(mktemp -d /tmp/baton-bench-slurm.XXXXXX)
 trap 'scancel --name=baton-bench-raw >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 baton="$root/baton"
@@ -17,25 +18,20 @@ seconds() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
 
 # Wrappers that count each SLURM command, then exec the real one.
 mkdir -p "$work/bin"
-for c in sbatch squeue scancel scontrol; do
+for c in sbatch squeue scancel scontrol sacct; do
     real=$(command -v "$c")
     printf '#!/bin/sh\necho %s >> %s/calls.log\nexec %s "$@"\n' "$c" "$work" "$real" > "$work/bin/$c"
     chmod +x "$work/bin/$c"
 done
 count() { grep -c "^$1\$" "$work/calls.log" 2>/dev/null || true; }
 
-# --- raw sbatch loop ---------------------------------------------------------------------------------------
+# --- raw job array -----------------------------------------------------------------------------------------
 : > "$work/calls.log"
-mkdir -p "$work/raw"
 start=$(now)
-ids=()
-for i in $(seq "$n"); do
-    ids+=("$("$work/bin/sbatch" --parsable --job-name=baton-bench-raw --output=/dev/null --wrap "echo $i" )")
-done
-joined=$(IFS=,; echo "${ids[*]}")
-while [ -n "$("$work/bin/squeue" --noheader --jobs="$joined" 2>/dev/null)" ]; do sleep 1; done
+id=$("$work/bin/sbatch" --parsable --job-name=baton-bench-raw --output=/dev/null --array="0-$((n - 1))" --wrap "sleep $s")
+while [ -n "$("$work/bin/squeue" --noheader --jobs="$id" 2>/dev/null)" ]; do sleep 1; done
 end=$(now)
-raw="| raw sbatch loop + squeue every 1 s | $n | $(seconds "$start" "$end") | $(count sbatch) | $(count squeue) |"
+raw="| raw sbatch --array + squeue every 1 s | $n | $(seconds "$start" "$end") | $(count sbatch) | $(count squeue) | $(count sacct) |"
 
 # --- baton --------------------------------------------------------------------------------------------------
 : > "$work/calls.log"
@@ -44,19 +40,19 @@ printf 'slurm:\n  poll_interval: 1s\n  submissions_per_second: 50\n  commands_di
 {
     echo "name: bench-slurm"
     echo "templates:"
-    echo "  echo:"
-    echo "    command: echo {i}"
+    echo "  nap:"
+    echo "    command: sh -c 'sleep $s' sh {i}"
     echo "    node_args: [i]"
     echo "tasks:"
-    echo "  - template: echo"
+    echo "  - template: nap"
     echo "    foreach: { i: [$(seq -s, "$n")] }"
 } > "$work/wf.yaml"
 start=$(now)
 "$baton" run "$work/wf.yaml" --executor slurm --no-progress --workspace "$work/ws" >/dev/null
 end=$(now)
-bat="| baton run --executor slurm (poll 1 s) | $n | $(seconds "$start" "$end") | $(count sbatch) | $(count squeue) |"
+bat="| baton run --executor slurm (poll 1 s) | $n | $(seconds "$start" "$end") | $(count sbatch) | $(count squeue) | $(count sacct) |"
 
-echo "| what | tasks | seconds | sbatch calls | squeue calls |"
-echo "|---|---|---|---|---|"
+echo "| what ($s s tasks) | tasks | seconds | sbatch calls | squeue calls | sacct calls |"
+echo "|---|---|---|---|---|---|"
 echo "$raw"
 echo "$bat"

@@ -46,6 +46,12 @@ public sealed class SlurmAttemptHandle : IAttemptHandle
     /// <summary>When the poller first saw the job ended in SLURM, or gone from squeue, without an exit.json.</summary>
     internal DateTimeOffset? UnrecordedSince { get; set; }
 
+    /// <summary>How the attempt ended, held back while the poller waits for accounting to show its usage.</summary>
+    internal AttemptResult? Ended { get; set; }
+
+    /// <summary>When <see cref="Ended"/> was set.</summary>
+    internal DateTimeOffset EndedSeenAt { get; set; }
+
     internal bool IsCompleted => _completion.Task.IsCompleted;
 
     public ValueTask KillAsync(CancellationToken cancellationToken) => _executor.CancelAsync(this, cancellationToken);

@@ -32,6 +32,9 @@ internal sealed class SlurmCommands(SlurmCommandPaths paths)
     public Task<CommandResult> ScancelAsync(IEnumerable<string> arguments, CancellationToken cancellationToken) =>
         RunAsync(paths.Scancel, arguments, cancellationToken);
 
+    public Task<CommandResult> SacctAsync(IEnumerable<string> arguments, CancellationToken cancellationToken) =>
+        RunAsync(paths.Sacct, arguments, cancellationToken);
+
     public Task<CommandResult> ScontrolAsync(IEnumerable<string> arguments, CancellationToken cancellationToken) =>
         RunAsync(paths.Scontrol, arguments, cancellationToken);
 

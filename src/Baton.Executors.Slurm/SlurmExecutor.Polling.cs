@@ -12,6 +12,16 @@ public sealed partial class SlurmExecutor
 
     private int _statusQueries;
 
+    /// <summary>How many rounds the poller has made (for tests and diagnostics).</summary>
+    public int PollRounds => _pollRounds;
+
+    private int _pollRounds;
+
+    /// <summary>How many <c>sacct</c> calls the poller has made (for tests and diagnostics).</summary>
+    public int UsageQueries => _usageQueries;
+
+    private int _usageQueries;
+
     private void EnsurePolling()
     {
         lock (_pollerLock)
@@ -40,22 +50,32 @@ public sealed partial class SlurmExecutor
         }
     }
 
-    /// <summary>One look at every job: records first, then a single squeue for the rest.</summary>
+    /// <summary>
+    /// One look at every job: records first, then a single squeue for the rest, then (on a cluster with accounting)
+    /// a single sacct for the ended ones whose usage is not known yet.
+    /// </summary>
     internal async Task PollOnceAsync(CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _pollRounds);
         await SendCancelsAsync(cancellationToken).ConfigureAwait(false);
+        _ = await ClusterConfigAsync(cancellationToken).ConfigureAwait(false);
         var waiting = new List<SlurmAttemptHandle>();
         foreach (var handle in _active.Values)
         {
-            if (!TryCompleteFromRecord(handle))
+            if (handle.Ended is null && !TryCompleteFromRecord(handle))
             {
                 waiting.Add(handle);
             }
         }
-        if (waiting.Count == 0)
+        if (waiting.Count > 0)
         {
-            return;
+            await QueryStatesAsync(waiting, cancellationToken).ConfigureAwait(false);
         }
+        await CollectUsageAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task QueryStatesAsync(List<SlurmAttemptHandle> waiting, CancellationToken cancellationToken)
+    {
         var jobs = waiting.Select(h => BaseJobId(h.ExecutorId)).Distinct(StringComparer.Ordinal).ToList();
         Interlocked.Increment(ref _statusQueries);
         var result = await _commands.SqueueAsync(
@@ -90,6 +110,62 @@ public sealed partial class SlurmExecutor
             {
                 ObserveGone(handle, now);
             }
+        }
+    }
+
+    /// <summary>
+    /// One sacct for every ended attempt still waiting for its usage: those accounting shows ended end with their
+    /// figures; those it does not show within <see cref="SlurmExecutorOptions.UsageWaitPeriod"/> (or every one, when
+    /// sacct fails) end without.
+    /// </summary>
+    private async Task CollectUsageAsync(CancellationToken cancellationToken)
+    {
+        var ended = _active.Values.Where(h => h.Ended is not null).ToList();
+        if (ended.Count == 0)
+        {
+            return;
+        }
+        Interlocked.Increment(ref _usageQueries);
+        var result = await _commands.SacctAsync(
+            ["--noheader", "--parsable2", "--format=" + SacctUsage.Format,
+             "--jobs=" + string.Join(',', ended.Select(h => BaseJobId(h.ExecutorId)).Distinct(StringComparer.Ordinal))],
+            cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            LogCommandFailed(_logger, "sacct", result.FirstErrorLine());
+        }
+        var usage = result.Succeeded ? SacctUsage.Parse(result.Stdout) : [];
+        var now = _time.GetUtcNow();
+        foreach (var handle in ended)
+        {
+            if (usage.TryGetValue(handle.ExecutorId, out var figures))
+            {
+                Complete(handle, handle.Ended! with { Usage = WithMeasuredPeak(figures, handle) });
+            }
+            else if (!result.Succeeded || now - handle.EndedSeenAt >= _options.UsageWaitPeriod)
+            {
+                Complete(handle, handle.Ended!);
+            }
+        }
+    }
+
+    /// <summary>
+    /// SLURM samples a job's memory once per <c>JobAcctGatherFrequency</c> and misses a program shorter than that;
+    /// the job script measures the program's peak itself (<see cref="JobScript.PeakRssFileName"/>), and the larger
+    /// of the two is the attempt's peak.
+    /// </summary>
+    private static AttemptUsage WithMeasuredPeak(AttemptUsage usage, SlurmAttemptHandle handle)
+    {
+        try
+        {
+            var text = File.ReadAllText(Path.Join(handle.AttemptDirectory, JobScript.PeakRssFileName)).Trim();
+            return long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var kib)
+                ? usage with { PeakRssBytes = Math.Max(usage.PeakRssBytes, kib * 1024) }
+                : usage;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return usage;
         }
     }
 
@@ -161,6 +237,13 @@ public sealed partial class SlurmExecutor
             CompleteWithoutRecord(handle, AttemptOutcome.Killed, $"SLURM job {handle.ExecutorId} cancelled on request", now);
             return true;
         }
+        if (result.Outcome == AttemptOutcome.Preempted && !handle.KillRequested)
+        {
+            // SLURM requeued the job: its rerun would only exit (the job script says why); Baton retries the task as
+            // a new attempt, so the requeued job is cancelled with the next round's scancel.
+            handle.KillRequested = true;
+            _cancels.Enqueue(handle.ExecutorId);
+        }
         if (result.Outcome is AttemptOutcome.Failed or AttemptOutcome.Killed && !handle.KillRequested && SlurmOutputSaysMemoryLimit(handle))
         {
             result = result with { Outcome = AttemptOutcome.OutOfMemory, Message = "exceeded the job's memory limit (" + (result.Message ?? "killed") + ")" };
@@ -183,7 +266,22 @@ public sealed partial class SlurmExecutor
         Finish(handle, new AttemptResult(outcome, null, handle.StartedAt, now, message));
     }
 
+    /// <summary>
+    /// The attempt has ended: on a cluster with accounting it waits (still watched) for the poller's next sacct to
+    /// give its usage; otherwise it completes now.
+    /// </summary>
     private void Finish(SlurmAttemptHandle handle, AttemptResult result)
+    {
+        if (_config is { HasAccounting: true } && result.Usage is null && _active.ContainsKey(handle.ExecutorId))
+        {
+            handle.EndedSeenAt = _time.GetUtcNow();
+            handle.Ended = result;
+            return;
+        }
+        Complete(handle, result);
+    }
+
+    private void Complete(SlurmAttemptHandle handle, AttemptResult result)
     {
         _active.TryRemove(handle.ExecutorId, out _);
         LogEnded(_logger, handle.TaskName, handle.Attempt, handle.ExecutorId, result.Outcome.ToWord());

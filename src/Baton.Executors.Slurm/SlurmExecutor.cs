@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
 using Baton.Core.Executors;
+using Baton.Core.Lifecycle;
 using Baton.Core.Resources;
 using Baton.Executors.Local;
 using Microsoft.Extensions.Logging;
@@ -31,7 +32,7 @@ public sealed partial class SlurmExecutor : IExecutor
     private readonly Lock _pollerLock = new();
     private readonly SubmissionThrottle _throttle;
     private Task? _poller;
-    private int? _maxArraySize;
+    private ClusterConfig? _config;
     private PartitionLimits? _partitions;
 
     public SlurmExecutor(SlurmExecutorOptions? options = null, ILogger<SlurmExecutor>? logger = null, TimeProvider? time = null)
@@ -120,11 +121,18 @@ public sealed partial class SlurmExecutor : IExecutor
         ArgumentNullException.ThrowIfNull(attempt);
         cancellationToken.ThrowIfCancellationRequested();
         var handle = new SlurmAttemptHandle(this, attempt.ExecutorId, attempt.TaskName, attempt.Attempt, attempt.AttemptDirectory, attempt.StartedAt);
-        if (!TryCompleteFromRecord(handle))
+        if (TryCompleteFromRecord(handle))
         {
-            _active[handle.ExecutorId] = handle;
-            EnsurePolling();
+            return ValueTask.FromResult<IAttemptHandle>(handle);
         }
+        if (attempt.ExecutorId.Length == 0 || !attempt.ExecutorId.All(c => char.IsAsciiDigit(c) || c == '_'))
+        {
+            // No job id was recorded (the orchestrator died before sbatch answered): there is no job to find.
+            CompleteWithoutRecord(handle, AttemptOutcome.Lost, $"no SLURM job id was recorded for attempt {attempt.Attempt}", _time.GetUtcNow());
+            return ValueTask.FromResult<IAttemptHandle>(handle);
+        }
+        _active[handle.ExecutorId] = handle;
+        EnsurePolling();
         return ValueTask.FromResult<IAttemptHandle>(handle);
     }
 
@@ -178,6 +186,11 @@ public sealed partial class SlurmExecutor : IExecutor
         if (poller is not null)
         {
             await poller.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+        foreach (var handle in _active.Values.Where(h => h.Ended is not null))
+        {
+            // Ended, only waiting for accounting: it ends without usage figures.
+            Complete(handle, handle.Ended!);
         }
         if (!_active.IsEmpty && _options.CancelJobsOnDispose)
         {
@@ -332,23 +345,23 @@ public sealed partial class SlurmExecutor : IExecutor
         {
             return Math.Max(1, configured);
         }
-        if (_maxArraySize is { } known)
+        return (await ClusterConfigAsync(cancellationToken).ConfigureAwait(false)).MaxArraySize;
+    }
+
+    /// <summary>What the executor needs of <c>scontrol show config</c>, read once.</summary>
+    private async Task<ClusterConfig> ClusterConfigAsync(CancellationToken cancellationToken)
+    {
+        if (_config is { } known)
         {
             return known;
         }
         var result = await _commands.ScontrolAsync(["show", "config"], cancellationToken).ConfigureAwait(false);
-        var size = 1000;
-        foreach (var line in result.Stdout.Split('\n'))
+        var config = ClusterConfig.Parse(result.Stdout);
+        if (result.Succeeded)
         {
-            var parts = line.Split('=', 2, StringSplitOptions.TrimEntries);
-            if (parts.Length == 2 && parts[0] == "MaxArraySize" && int.TryParse(parts[1], CultureInfo.InvariantCulture, out var max))
-            {
-                // Indices run from 0 to MaxArraySize - 1.
-                size = Math.Max(1, max);
-            }
+            _config = config;
         }
-        _maxArraySize = size;
-        return size;
+        return config;
     }
 
     [LoggerMessage(1, LogLevel.Debug, "Submitted SLURM job {JobId} ({Count} attempts)")]

@@ -25,6 +25,12 @@ public sealed record SlurmExecutorOptions
     /// </summary>
     public TimeSpan RecordGracePeriod { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// On a cluster with accounting (<c>AccountingStorageType</c> other than none), how long an ended attempt waits
+    /// for <c>sacct</c> to show its usage (elapsed and CPU time, MaxRSS) before it ends without usage figures.
+    /// </summary>
+    public TimeSpan UsageWaitPeriod { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>How long an attempt over its runtime limit gets between SIGTERM and SIGKILL (the job script enforces the limit).</summary>
     public TimeSpan KillGracePeriod { get; init; } = TimeSpan.FromSeconds(5);
 
@@ -53,9 +59,11 @@ public sealed record SlurmCommandPaths(
     string Sbatch = "sbatch",
     string Squeue = "squeue",
     string Scancel = "scancel",
-    string Scontrol = "scontrol")
+    string Scontrol = "scontrol",
+    string Sacct = "sacct")
 {
-    /// <summary>The four commands in one folder (a SLURM installed elsewhere, or wrappers that log each call).</summary>
+    /// <summary>The five commands in one folder (a SLURM installed elsewhere, or wrappers that log each call).</summary>
     public static SlurmCommandPaths InDirectory(string directory) => new(
-        Path.Join(directory, "sbatch"), Path.Join(directory, "squeue"), Path.Join(directory, "scancel"), Path.Join(directory, "scontrol"));
+        Path.Join(directory, "sbatch"), Path.Join(directory, "squeue"), Path.Join(directory, "scancel"), Path.Join(directory, "scontrol"),
+        Path.Join(directory, "sacct"));
 }

@@ -13,8 +13,8 @@ public sealed class SlurmExecutorContractTests : ExecutorContractTests
     // Two cores: 200 one-core jobs run two at a time; 40 keeps the suite quick (the array test runs 200).
     protected override int ManyAttempts => 40;
 
-    // The test cluster has no accounting (no slurmdbd): no sacct, so no usage figures (docs/slurm.md).
-    protected override bool ReportsUsage => false;
+    // The test cluster has accounting (slurmdbd): usage comes from sacct and the job script's own peak (docs/slurm.md).
+    protected override bool ReportsUsage => true;
 
     protected override IExecutor CreateExecutor() =>
         new SlurmExecutor(SlurmTestOptions.Create(_jobName) with { CancelJobsOnDispose = true });

@@ -24,7 +24,9 @@ public sealed class NodeEngine(
     TimeProvider time,
     ILoggerFactory loggers)
 {
-    private readonly ResourcePool _pool = new(defaults.Capacity, defaults.Gpus, defaults.GpuProbe ?? DeclaredGpuMemory.None);
+    private readonly ResourcePool _pool = defaults.GpusPlacedByExecutor
+        ? ResourcePool.WithGpusPlacedByExecutor(defaults.Capacity)
+        : new(defaults.Capacity, defaults.Gpus, defaults.GpuProbe ?? DeclaredGpuMemory.None);
 
     /// <summary>The node's committed events: every run's state writer publishes here after each commit.</summary>
     public EventHub Events { get; } = new(store, loggers.CreateLogger<EventHub>());

@@ -103,6 +103,7 @@ internal sealed partial class RunLoop
         Grow(ref _priority, newTasks.Select(task => task.Priority).ToArray(), first);
         Grow(ref _allocations, new Allocation?[count - first], first);
         Grow(ref _scaledRetries, new int[count - first], first);
+        Grow(ref _freeRetries, new int[count - first], first);
         Grow(ref _foreign, new bool[count - first], first);
         _admission.Extend(_graph, _templateNames, _template, first);
 

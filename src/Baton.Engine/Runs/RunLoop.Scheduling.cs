@@ -111,7 +111,7 @@ internal sealed partial class RunLoop
         {
             return $"not changed: cpus={resources.Cpus} memory={ResourceParser.FormatMemory(resources.MemoryBytes)} would never fit (Baton may use {_pool.Capacity.Cpus} cpus and {ResourceParser.FormatMemory(_pool.Capacity.MemoryBytes)})";
         }
-        if (_pool.Gpus.WhyNever(resources.Gpus) is { } never)
+        if (_pool.PlacesGpus && _pool.Gpus.WhyNever(resources.Gpus) is { } never)
         {
             return $"not changed: it would need {never}";
         }

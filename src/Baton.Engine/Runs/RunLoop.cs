@@ -52,6 +52,8 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     private Allocation?[] _allocations;
     private readonly ResourceCapacity _capacity;
     private int[] _scaledRetries;
+    // Infrastructure failures retried without counting against max_attempts (RetryPolicy.RetriesFree).
+    private int[] _freeRetries;
     private readonly AdmissionControl _admission;
     private readonly List<int> _unparked = [];
     private readonly bool _failFast;
@@ -108,7 +110,9 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         _foreign = new bool[graph.Tasks.Count];
         _interruptMode = options.Interrupt;
         _hub = options.Events;
-        _pool = options.SharedPool ?? new ResourcePool(options.Capacity, options.Gpus, options.GpuProbe ?? DeclaredGpuMemory.None);
+        _pool = options.SharedPool ?? (options.GpusPlacedByExecutor
+            ? ResourcePool.WithGpusPlacedByExecutor(options.Capacity)
+            : new ResourcePool(options.Capacity, options.Gpus, options.GpuProbe ?? DeclaredGpuMemory.None));
         _ready = new ReadyQueue(options.Scheduling, time);
         _resources = graph.Tasks.Select(s => s.Resources).ToArray();
         _priority = graph.Tasks.Select(s => s.Priority).ToArray();
@@ -116,6 +120,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         _resumeMode = options.Resume;
         _capacity = options.Capacity;
         _scaledRetries = new int[graph.Tasks.Count];
+        _freeRetries = new int[graph.Tasks.Count];
         _failFast = options.FailFast || graph.FailFast;
 
         var templateIndex = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -642,7 +647,14 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
             return;
         }
         var spec = _graph.Tasks[t];
-        var decision = TimeoutRetry.Retries(spec, result.Outcome, _attemptsUsed[t])
+        var free = RetryPolicy.RetriesFree(result.Outcome, _freeRetries[t]);
+        if (free)
+        {
+            // Preempted or lost: the attempt does not count against max_attempts.
+            _freeRetries[t]++;
+            _attemptsUsed[t]--;
+        }
+        var decision = free || TimeoutRetry.Retries(spec, result.Outcome, _attemptsUsed[t])
             ? new RetryDecision(TaskState.Ready, FailureReason.None)
             : RetryPolicy.Decide(result, _attemptsUsed[t], spec.MaxAttempts, spec.Retry);
         switch (decision.Next)
@@ -652,7 +664,8 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
                 break;
             case TaskState.Ready:
                 var raised = RaiseResources(t, result.Outcome);
-                Transition(t, TaskState.Ready, FailureReason.None, $"retry after attempt {_lastAttempt[t]} ({Describe(result)}){raised}");
+                var uncounted = free ? $", not counted: infrastructure failure {_freeRetries[t]} of {RetryPolicy.FreeInfrastructureRetries}" : "";
+                Transition(t, TaskState.Ready, FailureReason.None, $"retry after attempt {_lastAttempt[t]} ({Describe(result)}{uncounted}){raised}");
                 Enqueue(t);
                 break;
             case TaskState.Killed:

@@ -21,6 +21,12 @@ public sealed record RunOptions(ResourceCapacity Capacity)
     /// </summary>
     public ResourcePool? SharedPool { get; init; }
 
+    /// <summary>
+    /// The executor places GPUs itself (SLURM): tasks' GPU requests go to it as they are, and neither
+    /// <see cref="Gpus"/> nor this machine's devices hold them back.
+    /// </summary>
+    public bool GpusPlacedByExecutor { get; init; }
+
     /// <summary>Memory used on the GPUs by processes Baton does not own; none when null.</summary>
     public IGpuMemoryProbe? GpuProbe { get; init; }
 

@@ -39,14 +39,15 @@ public sealed partial class WorkflowRunner(
 
     /// <summary>
     /// Checks that every task can ever be placed on this machine, GPUs included (enough devices, each with enough
-    /// memory in total). Throws <see cref="BatonInputException"/> naming the first task that cannot, and for GPUs the
-    /// largest device, before anything is written.
+    /// memory in total; with <paramref name="gpus"/> null the executor places GPUs and none are checked here).
+    /// Throws <see cref="BatonInputException"/> naming the first task that cannot, and for GPUs the largest device,
+    /// before anything is written.
     /// </summary>
-    public static void EnsurePlaceable(WorkflowGraph graph, ResourceCapacity capacity, GpuInventory gpus)
+    public static void EnsurePlaceable(WorkflowGraph graph, ResourceCapacity capacity, GpuInventory? gpus)
     {
         foreach (var task in graph.Tasks)
         {
-            if (gpus.WhyNever(task.Resources.Gpus) is { } never)
+            if (gpus?.WhyNever(task.Resources.Gpus) is { } never)
             {
                 throw new BatonInputException(task.Location, $"task '{task.Name}' needs {never}");
             }
@@ -67,7 +68,7 @@ public sealed partial class WorkflowRunner(
     public static void EnsureRunnable(WorkflowGraph graph, RunOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        EnsurePlaceable(graph, options.Capacity, options.Gpus);
+        EnsurePlaceable(graph, options.Capacity, options.GpusPlacedByExecutor ? null : options.Gpus);
         AdmissionControl.CheckTokens(graph, options.Tokens);
         RunAgain.Resolve(graph, options.Force);
     }

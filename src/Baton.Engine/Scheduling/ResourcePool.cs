@@ -24,6 +24,13 @@ public sealed class ResourcePool
     {
     }
 
+    /// <summary>
+    /// A pool of cores and memory only, for an executor that places GPUs itself (SLURM: <c>--gres=gpu:N</c>): a
+    /// request's GPUs never hold it back here, and no device is granted.
+    /// </summary>
+    public static ResourcePool WithGpusPlacedByExecutor(ResourceCapacity capacity) =>
+        new(capacity, GpuInventory.Empty, DeclaredGpuMemory.None) { PlacesGpus = false };
+
     public ResourcePool(ResourceCapacity capacity, GpuInventory gpus, IGpuMemoryProbe probe)
     {
         Capacity = capacity;
@@ -45,6 +52,12 @@ public sealed class ResourcePool
 
     public GpuInventory Gpus { get; }
 
+    /// <summary>False when the executor places GPUs (see <see cref="WithGpusPlacedByExecutor"/>).</summary>
+    public bool PlacesGpus { get; private init; } = true;
+
+    /// <summary>What of a request this pool places: all of it, or all but its GPUs.</summary>
+    private ResourceRequest Own(ResourceRequest request) => PlacesGpus || request.Gpus.IsNone ? request : request with { Gpus = GpuRequest.None };
+
     public int FreeCpus { get; private set; }
 
     public long FreeMemoryBytes { get; private set; }
@@ -55,7 +68,9 @@ public sealed class ResourcePool
     /// Whether <paramref name="request"/> fits what is free once <paramref name="reservation"/> (what a waiting task
     /// is promised) is set aside.
     /// </summary>
-    public bool Fits(ResourceRequest request, Reservation? reservation) =>
+    public bool Fits(ResourceRequest request, Reservation? reservation) => FitsOwn(Own(request), reservation);
+
+    private bool FitsOwn(ResourceRequest request, Reservation? reservation) =>
         request.Cpus <= FreeCpus - (reservation?.Cpus ?? 0)
         && request.MemoryBytes <= FreeMemoryBytes - (reservation?.MemoryBytes ?? 0)
         && (request.Gpus.IsNone || PlaceGpus(request.Gpus, FreeMiBNow(reservation)) is not null);
@@ -64,6 +79,7 @@ public sealed class ResourcePool
     /// <param name="endsBy">When the attempt will have ended at the latest (its runtime limit), if it has one.</param>
     public Allocation Take(ResourceRequest request, DateTimeOffset? endsBy = null)
     {
+        request = Own(request);
         if (request.Cpus > FreeCpus || request.MemoryBytes > FreeMemoryBytes)
         {
             throw new InvalidOperationException($"cannot take {request}: only {FreeCpus} cpus and {FreeMemoryBytes} bytes free");
@@ -151,6 +167,7 @@ public sealed class ResourcePool
     /// </summary>
     public Reservation Reserve(ResourceRequest request)
     {
+        request = Own(request);
         var gpuMiB = new long[_reservedMiB.Length];
         if (!request.Gpus.IsNone)
         {
@@ -176,6 +193,7 @@ public sealed class ResourcePool
     /// </summary>
     public DateTimeOffset? ShadowTime(ResourceRequest request)
     {
+        request = Own(request);
         var cpus = FreeCpus;
         var memory = FreeMemoryBytes;
         var reserved = (long[])_reservedMiB.Clone();

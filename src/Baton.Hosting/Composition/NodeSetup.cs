@@ -45,6 +45,8 @@ public sealed record NodeSetup(
         Gpus = Gpus,
         GpuProbe = GpuProbe,
         Tokens = Tokens,
+        // SLURM grants GPUs itself: tasks' GPU requests go to it as they are.
+        GpusPlacedByExecutor = Executor.Name == "slurm",
         // Runs claim their tasks, so that several orchestrators sharing the workspace never run one twice.
         Owners = new LocalClaimOwnerProbe(),
     };

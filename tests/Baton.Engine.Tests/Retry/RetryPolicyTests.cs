@@ -19,6 +19,30 @@ public sealed class RetryPolicyTests
         Assert.Equal(new RetryDecision(TaskState.Failed, reason), RetryPolicy.Decide(outcome, 3, 3));
     }
 
+    [Theory]
+    [InlineData(AttemptOutcome.Preempted)]
+    [InlineData(AttemptOutcome.Lost)]
+    public void An_infrastructure_failure_is_retried_for_free_up_to_its_own_cap(AttemptOutcome outcome)
+    {
+        Assert.True(RetryPolicy.IsInfrastructureFailure(outcome));
+        Assert.True(RetryPolicy.RetriesFree(outcome, 0));
+        Assert.True(RetryPolicy.RetriesFree(outcome, RetryPolicy.FreeInfrastructureRetries - 1));
+        Assert.False(RetryPolicy.RetriesFree(outcome, RetryPolicy.FreeInfrastructureRetries));
+    }
+
+    [Theory]
+    [InlineData(AttemptOutcome.Failed)]
+    [InlineData(AttemptOutcome.TimedOut)]
+    [InlineData(AttemptOutcome.OutOfMemory)]
+    [InlineData(AttemptOutcome.ExecutorFailed)]
+    [InlineData(AttemptOutcome.Killed)]
+    [InlineData(AttemptOutcome.Succeeded)]
+    public void What_the_task_itself_did_is_never_retried_for_free(AttemptOutcome outcome)
+    {
+        Assert.False(RetryPolicy.IsInfrastructureFailure(outcome));
+        Assert.False(RetryPolicy.RetriesFree(outcome, 0));
+    }
+
     [Fact]
     public void Success_is_done_and_a_kill_is_killed_whatever_the_attempts()
     {

@@ -25,6 +25,20 @@ public sealed class GpuPoolTests
     }
 
     [Fact]
+    public void A_pool_whose_executor_places_GPUs_holds_back_only_cores_and_memory()
+    {
+        var pool = ResourcePool.WithGpusPlacedByExecutor(new ResourceCapacity(2, 0));
+        var first = pool.Take(Gpus(8, 80000));
+        Assert.Empty(first.Gpus);
+        Assert.True(pool.Fits(Gpus(8, 80000)));
+        var second = pool.Take(Gpus(8, 80000));
+        Assert.False(pool.Fits(Gpus(1, 1)), "both cores are taken");
+        pool.Release(first);
+        pool.Release(second);
+        Assert.Equal(2, pool.FreeCpus);
+    }
+
+    [Fact]
     public void Best_fit_keeps_whole_cards_free_for_large_requests()
     {
         var pool = new ResourcePool(Cpus, Devices(24000, 24000), DeclaredGpuMemory.None);

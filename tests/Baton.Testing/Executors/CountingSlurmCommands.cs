@@ -1,7 +1,7 @@
 namespace Baton.Testing.Executors;
 
 /// <summary>
-/// Wrappers for sbatch, squeue, scancel and scontrol that append their name to a log and then exec the real
+/// Wrappers for sbatch, squeue, scancel, scontrol and sacct that append their name to a log and then exec the real
 /// command: the executor runs the real SLURM, and the test counts what it ran.
 /// </summary>
 public sealed class CountingSlurmCommands
@@ -13,7 +13,7 @@ public sealed class CountingSlurmCommands
         Directory.CreateDirectory(folder);
         _log = Path.Join(folder, "calls.log");
         File.WriteAllText(_log, "");
-        foreach (var name in new[] { "sbatch", "squeue", "scancel", "scontrol" })
+        foreach (var name in new[] { "sbatch", "squeue", "scancel", "scontrol", "sacct" })
         {
             var real = FindOnPath(name);
             ExecutableFiles.Write(Path.Join(folder, name), $"#!/bin/sh\necho {name} >> '{_log}'\nexec '{real}' \"$@\"\n");
