@@ -1,5 +1,6 @@
 using System.Globalization;
 using Baton.Core.Errors;
+using Baton.Core.Stores;
 using Npgsql;
 
 namespace Baton.Stores.Postgres;
@@ -199,28 +200,7 @@ public sealed class PostgresLocation
     }
 
     /// <summary>The text with any password (in the user part or a password= parameter) replaced by ***.</summary>
-    public static string Redact(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        var scheme = Schemes.FirstOrDefault(s => text.StartsWith(s, StringComparison.OrdinalIgnoreCase));
-        var start = scheme?.Length ?? 0;
-        var end = text.IndexOfAny(['/', '?'], start);
-        var authority = end < 0 ? text[start..] : text[start..end];
-        var at = authority.LastIndexOf('@');
-        var redacted = text;
-        if (at >= 0 && authority.IndexOf(':', StringComparison.Ordinal) is var colon && colon >= 0 && colon < at)
-        {
-            redacted = text[..(start + colon + 1)] + "***" + text[(start + at)..];
-        }
-        var queryAt = redacted.IndexOf('?', StringComparison.Ordinal);
-        if (queryAt < 0)
-        {
-            return redacted;
-        }
-        var pairs = redacted[(queryAt + 1)..].Split('&')
-            .Select(p => p.StartsWith("password=", StringComparison.OrdinalIgnoreCase) ? "password=***" : p);
-        return redacted[..(queryAt + 1)] + string.Join('&', pairs);
-    }
+    public static string Redact(string text) => StoreLocation.Redact(text);
 
     public override string ToString() => Display;
 }

@@ -1,6 +1,7 @@
 using Baton.Core.Errors;
 using Baton.Core.Stores;
 using Baton.Core.Workspaces;
+using Baton.Stores.Postgres;
 using Baton.Stores.Sqlite;
 using Microsoft.Extensions.Logging;
 
@@ -22,10 +23,16 @@ internal static class WorkspaceStore
                 throw new BatonInputException($"cannot create the workspace '{layout.Root}': {ex.Message}");
             }
         }
-        else if (!File.Exists(layout.StoreFile))
+        var location = StoreLocation.Resolve(null, Environment.GetEnvironmentVariable(StoreLocation.EnvironmentVariable),
+            WorkspaceSettings.Load(layout.Root).Store, layout.StoreFile, layout.Root);
+        if (location.Kind == StoreKind.Postgres)
+        {
+            return await PostgresStore.OpenAsync(PostgresLocation.Parse(location.Text), loggers.CreateLogger<PostgresStore>(), cancellationToken: cancellationToken);
+        }
+        if (!create && !File.Exists(location.Text))
         {
             throw new BatonInputException($"no Baton workspace at '{layout.Root}' (run 'baton run FILE' first, or pass --workspace / set {WorkspaceLayout.EnvironmentVariable})");
         }
-        return await SqliteStore.OpenAsync(layout.StoreFile, loggers.CreateLogger<SqliteStore>(), cancellationToken: cancellationToken);
+        return await SqliteStore.OpenAsync(location.Text, loggers.CreateLogger<SqliteStore>(), cancellationToken: cancellationToken);
     }
 }
