@@ -49,12 +49,12 @@ public static class BatonApp
         {
             var verbose = parse.GetValue(common.Verbose);
             loggers ??= CreateLoggers(verbose);
-            return new CliContext(console ?? SystemConsole(), output, error, loggers, TimeProvider.System);
+            return new CliContext(console ?? SystemConsole(), output, error, loggers, TimeProvider.System) { Store = parse.GetValue(common.Store) };
         }
 
         var root = new RootCommand("Baton runs computational tasks once each: workflows of command tasks, locally or on a cluster.")
         {
-            Options = { common.Workspace, common.Verbose },
+            Options = { common.Workspace, common.Store, common.Verbose },
         };
         root.Subcommands.Add(RunCommand.Create(common, Context));
         root.Subcommands.Add(ListCommand.Create(common, Context));

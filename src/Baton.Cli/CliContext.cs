@@ -12,4 +12,8 @@ internal sealed record CliContext(
     TextWriter Output,
     TextWriter Error,
     ILoggerFactory Loggers,
-    TimeProvider Time);
+    TimeProvider Time)
+{
+    /// <summary>The <c>--store</c> value, if given (see <c>StoreLocation</c>).</summary>
+    public string? Store { get; init; }
+}

@@ -31,7 +31,7 @@ internal static class ErrorsCommand
             {
                 throw new BatonInputException($"--lines {lineCount} is not valid: show at least 1 line");
             }
-            await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli.Loggers, cancellationToken);
+            await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli, cancellationToken);
             var filter = new AttemptFilter { Workflow = parse.GetValue(workflow) };
             if (parse.GetValue(runId) is { } text)
             {

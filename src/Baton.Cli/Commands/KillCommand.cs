@@ -30,7 +30,7 @@ internal static class KillCommand
                 throw new BatonInputException("name the tasks to kill, or give --workflow to kill every unfinished task of a workflow");
             }
             var layout = WorkspaceLocation.Resolve(parse.GetValue(common.Workspace));
-            await using var store = await WorkspaceStore.OpenAsync(layout, create: false, cli.Loggers, cancellationToken);
+            await using var store = await WorkspaceStore.OpenAsync(layout, create: false, cli, cancellationToken);
 
             var targets = new List<TaskRow>();
             if (names.Length == 0)

@@ -27,7 +27,7 @@ internal static class ListCommand
         {
             var cli = context(parse);
             var states = (parse.GetValue(state) ?? []).Select(ParseState).ToArray();
-            await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli.Loggers, cancellationToken);
+            await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli, cancellationToken);
             var rows = await store.ListTasksAsync(new TaskFilter
             {
                 Workflow = parse.GetValue(workflow),

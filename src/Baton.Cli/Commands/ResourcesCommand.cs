@@ -85,7 +85,7 @@ internal static class ResourcesCommand
             return snapshots;
         }
         IReadOnlyList<RunRow> runs;
-        await using (var store = await WorkspaceStore.OpenAsync(layout, create: false, cli.Loggers, cancellationToken))
+        await using (var store = await WorkspaceStore.OpenAsync(layout, create: false, cli, cancellationToken))
         {
             runs = await store.ListRunsAsync(null, cancellationToken);
         }

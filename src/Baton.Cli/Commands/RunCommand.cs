@@ -118,7 +118,7 @@ internal static class RunCommand
             return await DetachedRun.StartAsync(cli, graph, layout, runSettings, cancellationToken);
         }
 
-        await using var store = await WorkspaceStore.OpenAsync(layout, create: true, cli.Loggers, cancellationToken);
+        await using var store = await WorkspaceStore.OpenAsync(layout, create: true, cli, cancellationToken);
         using var workflowLock = WorkspaceLock.TryAcquire(WorkspaceLock.ForWorkflow(layout.Root, graph.Name))
             ?? throw new BatonInputException($"workflow '{graph.Name}' is already running in the workspace '{layout.Root}'{await DescribeHolderAsync(store, graph.Name, cancellationToken)}; wait for it or kill it");
         // We hold the workflow's lock: a run of it still marked running belongs to a process that died.

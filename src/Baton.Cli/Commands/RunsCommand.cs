@@ -21,7 +21,7 @@ internal static class RunsCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var cli = context(parse);
-            await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli.Loggers, cancellationToken);
+            await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli, cancellationToken);
             var runs = await store.ListRunsAsync(parse.GetValue(workflow), cancellationToken);
             // The tasks' current states, per workflow version (runs of one workflow share them).
             var counts = new Dictionary<long, IReadOnlyDictionary<TaskState, int>>();

@@ -27,7 +27,7 @@ internal static class SetCommand
             // Checked here first, so that a mistake is exit 2 even with no run to ask.
             TaskChange.Parse(assignments);
             var layout = WorkspaceLocation.Resolve(parse.GetValue(common.Workspace));
-            await using var store = await WorkspaceStore.OpenAsync(layout, create: false, cli.Loggers, cancellationToken);
+            await using var store = await WorkspaceStore.OpenAsync(layout, create: false, cli, cancellationToken);
             var row = await TaskResolver.ResolveAsync(store, parse.GetValue(task)!, parse.GetValue(workflow), cancellationToken);
 
             var request = new ControlRequest("set", row.Workflow, [row.Name]) { Values = assignments };

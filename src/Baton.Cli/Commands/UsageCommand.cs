@@ -33,7 +33,7 @@ internal static class UsageCommand
             {
                 throw new BatonInputException($"--headroom {spare.ToString(CultureInfo.InvariantCulture)} is not valid: give a fraction of at least 0, such as 0.2");
             }
-            await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli.Loggers, cancellationToken);
+            await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli, cancellationToken);
             var usage = await UsageReport.BuildAsync(store, new AttemptFilter { Workflow = parse.GetValue(workflow), Template = parse.GetValue(template) }, cancellationToken);
             if (parse.GetValue(json))
             {

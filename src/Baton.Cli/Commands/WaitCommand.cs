@@ -30,7 +30,7 @@ internal static class WaitCommand
         {
             var cli = context(parse);
             var layout = WorkspaceLocation.Resolve(parse.GetValue(common.Workspace));
-            await using var store = await WorkspaceStore.OpenAsync(layout, create: false, cli.Loggers, cancellationToken);
+            await using var store = await WorkspaceStore.OpenAsync(layout, create: false, cli, cancellationToken);
             if (parse.GetValue(task) is { } taskName)
             {
                 return await WaitForTaskAsync(cli, store, taskName, parse.GetValue(workflow), cancellationToken);
