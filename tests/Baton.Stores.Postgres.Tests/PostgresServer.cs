@@ -53,13 +53,23 @@ internal static class PostgresServer
         return WithDatabase(url, name);
     }
 
-    /// <summary>Drops the database of <paramref name="key"/>, closing any connection left to it.</summary>
+    /// <summary>
+    /// Drops the database of <paramref name="key"/>, closing any connection left to it. Cleanup only: when the
+    /// server will not drop it now (a session it may not end), it is left to the throw-away cluster.
+    /// </summary>
     public static async Task DropAsync(string key)
     {
         var url = await RequireAsync();
         await using var connection = await OpenAdminAsync(url, CancellationToken.None);
         await using var drop = new NpgsqlCommand($"DROP DATABASE IF EXISTS {DatabaseName(key)} WITH (FORCE)", connection);
-        await drop.ExecuteNonQueryAsync(CancellationToken.None);
+        try
+        {
+            await drop.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (PostgresException e) when (e.SqlState is "42501" or "55006")
+        {
+            // Insufficient privilege to end another role's session, or the database is in use: keep it.
+        }
     }
 
     /// <summary>A connection to the maintenance database, for setting up what a test needs.</summary>

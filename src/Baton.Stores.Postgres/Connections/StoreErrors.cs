@@ -13,9 +13,13 @@ internal static class StoreErrors
     public const string UniqueViolation = "23505";
     public const string ForeignKeyViolation = "23503";
 
-    /// <summary>Two transactions collided; running the whole transaction again is always right.</summary>
+    /// <summary>
+    /// Two transactions collided; running the whole transaction again is always right. Registrations on two nodes
+    /// that create the same task at once are such a collision too (the unique identity: the later one sees the task).
+    /// </summary>
     public static bool IsConflict(Exception exception) =>
-        exception is PostgresException { SqlState: "40001" or "40P01" };
+        exception is PostgresException { SqlState: "40001" or "40P01" }
+            or PostgresException { SqlState: UniqueViolation, ConstraintName: "tasks_identity_key" };
 
     /// <summary>The connection was lost or refused (a restart, a failover): trying again later may work.</summary>
     public static bool IsConnectionLoss(Exception exception) => exception switch

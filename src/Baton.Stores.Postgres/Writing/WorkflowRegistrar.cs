@@ -118,16 +118,15 @@ internal static class WorkflowRegistrar
             CREATE TEMP TABLE baton_register_edges (downstream text COLLATE "C", upstream text COLLATE "C") ON COMMIT DROP;
             """, cancellationToken);
         await CopyTasksAsync(connection, graph, first, taskDirectories, paramsJson, cancellationToken);
-        var edges = addEdges ? await CopyEdgesAsync(connection, graph, first, cancellationToken) : 0;
-        if (count > 1000 || edges > 1000)
+        if (addEdges)
         {
-            // Temporary tables have no statistics until analyzed: without them a large join may be planned badly.
-            await ExecuteAsync(connection, transaction, "ANALYZE baton_register; ANALYZE baton_register_edges", cancellationToken);
+            await CopyEdgesAsync(connection, graph, first, cancellationToken);
         }
-
         await using var batch = new NpgsqlBatch(connection, transaction);
         // One row per identity (the same task may appear under two names: the last one's description wins, as
         // when each row is upserted in turn). New tasks start Waiting with one history row; ids follow graph order.
+        // An anti-join, not ON CONFLICT: a plain insert is several times cheaper per row; another node inserting
+        // the same task meanwhile makes this one fail on the unique identity, and the store runs it again.
         batch.BatchCommands.Add(new NpgsqlBatchCommand("""
             WITH src AS (
                 SELECT DISTINCT ON (identity) * FROM baton_register ORDER BY identity, ordinal DESC
@@ -136,8 +135,8 @@ internal static class WorkflowRegistrar
                                    cpus, memory_bytes, runtime_seconds, directory, params, updated_at)
                 SELECT identity, template, $1, '', 0, max_attempts, priority, cpus, memory_bytes, runtime_seconds,
                        directory, params, $2
-                FROM src ORDER BY ordinal
-                ON CONFLICT (identity) DO NOTHING
+                FROM src WHERE NOT EXISTS (SELECT 1 FROM tasks t WHERE t.identity = src.identity)
+                ORDER BY ordinal
                 RETURNING id
             )
             INSERT INTO state_history (task_id, run_id, state, reason, message, at)
@@ -258,10 +257,9 @@ internal static class WorkflowRegistrar
         await copy.CompleteAsync(cancellationToken);
     }
 
-    /// <summary>Edges into the new tasks, by identity (an upstream may be a task added earlier); returns how many.</summary>
-    private static async Task<int> CopyEdgesAsync(NpgsqlConnection connection, WorkflowGraph graph, int first, CancellationToken cancellationToken)
+    /// <summary>Edges into the new tasks, by identity (an upstream may be a task added earlier).</summary>
+    private static async Task CopyEdgesAsync(NpgsqlConnection connection, WorkflowGraph graph, int first, CancellationToken cancellationToken)
     {
-        var edges = 0;
         await using var copy = await connection.BeginBinaryImportAsync(
             "COPY baton_register_edges (downstream, upstream) FROM STDIN (FORMAT BINARY)", cancellationToken);
         for (var downstream = first; downstream < graph.Tasks.Count; downstream++)
@@ -275,11 +273,9 @@ internal static class WorkflowRegistrar
                 await copy.StartRowAsync(cancellationToken);
                 await copy.WriteAsync(graph.Tasks[downstream].Identity.Hex, NpgsqlDbType.Text, cancellationToken);
                 await copy.WriteAsync(graph.Tasks[upstream].Identity.Hex, NpgsqlDbType.Text, cancellationToken);
-                edges++;
             }
         }
         await copy.CompleteAsync(cancellationToken);
-        return edges;
     }
 
     /// <summary>Runtime limits are stored in whole seconds, rounded up so that a limit is never shortened.</summary>
