@@ -49,12 +49,12 @@ public static class BatonApp
         {
             var verbose = parse.GetValue(common.Verbose);
             loggers ??= CreateLoggers(verbose);
-            return new CliContext(console ?? SystemConsole(), output, error, loggers, TimeProvider.System) { Store = parse.GetValue(common.Store) };
+            return new CliContext(console ?? SystemConsole(), output, error, loggers, TimeProvider.System);
         }
 
         var root = new RootCommand("Baton runs computational tasks once each: workflows of command tasks, locally or on a cluster.")
         {
-            Options = { common.Workspace, common.Store, common.Verbose },
+            Options = { common.Workspace, common.Verbose },
         };
         root.Subcommands.Add(RunCommand.Create(common, Context));
         root.Subcommands.Add(ListCommand.Create(common, Context));
@@ -69,6 +69,7 @@ public static class BatonApp
         root.Subcommands.Add(ErrorsCommand.Create(common, Context));
         root.Subcommands.Add(UsageCommand.Create(common, Context));
         root.Subcommands.Add(WaitCommand.Create(common, Context));
+        root.Subcommands.Add(NodeCommand.Create(common, Context));
 
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)

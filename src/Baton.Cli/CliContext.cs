@@ -12,8 +12,4 @@ internal sealed record CliContext(
     TextWriter Output,
     TextWriter Error,
     ILoggerFactory Loggers,
-    TimeProvider Time)
-{
-    /// <summary>The <c>--store</c> value, if given (see <c>StoreLocation</c>).</summary>
-    public string? Store { get; init; }
-}
+    TimeProvider Time);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Baton.Core.Errors;
 using Baton.Core.Graph;
+using Baton.Core.Lifecycle;
 using Baton.Core.Stores;
 using Baton.Stores.Postgres.Connections;
 using Baton.Stores.Postgres.Migrations;
@@ -191,26 +192,35 @@ public sealed class PostgresStore : IBatonStore
             return 0;
         }, cancellationToken);
 
-    public async ValueTask ApplyAsync(IReadOnlyList<StoreChange> changes, CancellationToken cancellationToken)
+    public async ValueTask<ApplyResult> ApplyAsync(IReadOnlyList<StoreChange> changes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(changes);
         ObjectDisposedException.ThrowIf(_disposed, this);
         cancellationToken.ThrowIfCancellationRequested();
         if (changes.Count == 0)
         {
-            return;
+            return ApplyResult.Empty;
         }
-        await RunAsync("a group commit", async connection =>
-        {
-            await ChangeWriter.ApplyAsync(connection, changes, cancellationToken);
-            return 0;
-        }, cancellationToken);
+        return await RunAsync("a group commit", connection => ChangeWriter.ApplyAsync(connection, changes, cancellationToken), cancellationToken);
     }
 
     public ValueTask<IReadOnlyList<TaskRow>> ListTasksAsync(TaskFilter filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
         return RunAsync("listing tasks", connection => TaskQueries.ListAsync(connection, filter, cancellationToken), cancellationToken);
+    }
+
+    public ValueTask<TaskPage> ListTasksPageAsync(TaskFilter filter, TaskPageKey? after, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return RunAsync("listing a page of tasks", connection => TaskQueries.PageAsync(connection, filter, after, limit, cancellationToken), cancellationToken);
+    }
+
+    public ValueTask<IReadOnlyDictionary<TaskState, int>> CountTasksAsync(TaskFilter filter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        return RunAsync("counting tasks", connection => TaskQueries.CountAsync(connection, filter, cancellationToken), cancellationToken);
     }
 
     public ValueTask<TaskDetails?> GetTaskDetailsAsync(long taskId, CancellationToken cancellationToken) =>
@@ -227,6 +237,18 @@ public sealed class PostgresStore : IBatonStore
 
     public ValueTask<IReadOnlyList<RunRow>> ListRunsAsync(string? workflow, CancellationToken cancellationToken) =>
         RunAsync("listing runs", connection => RunQueries.ListAsync(connection, workflow, cancellationToken), cancellationToken);
+
+    public ValueTask<RunRow?> GetRunAsync(long runId, CancellationToken cancellationToken) =>
+        RunAsync("reading a run", connection => RunQueries.GetAsync(connection, runId, cancellationToken), cancellationToken);
+
+    public ValueTask<IReadOnlyList<StoredEvent>> ReadEventsAsync(long afterSequence, int limit, EventFilter? filter, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return RunAsync("reading events", connection => EventQueries.ReadAsync(connection, afterSequence, limit, filter, cancellationToken), cancellationToken);
+    }
+
+    public ValueTask<long> LatestEventSequenceAsync(CancellationToken cancellationToken) =>
+        RunAsync("reading the latest event", connection => EventQueries.LatestAsync(connection, cancellationToken), cancellationToken);
 
     /// <summary>
     /// Runs one transaction's work on a pooled connection. A collision with another transaction (serialization

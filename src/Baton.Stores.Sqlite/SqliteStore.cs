@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Baton.Core.Graph;
+using Baton.Core.Lifecycle;
 using Baton.Core.Stores;
 using Baton.Stores.Sqlite.Connections;
 using Baton.Stores.Sqlite.Migrations;
@@ -25,6 +26,7 @@ public sealed class SqliteStore : IBatonStore
     private SqliteConnection? _writer;
     private WorkflowRegistrar? _registrar;
     private ChangeWriter? _changes;
+    private EventWriter? _events;
     private volatile bool _disposed;
 
     /// <summary>Creates a store over the file at <paramref name="path"/>; nothing is opened until <see cref="InitializeAsync"/>.</summary>
@@ -75,7 +77,8 @@ public sealed class SqliteStore : IBatonStore
             {
                 var version = SchemaMigrator.Migrate(writer, Path, _logger, cancellationToken);
                 _registrar = new WorkflowRegistrar(writer);
-                _changes = new ChangeWriter(writer);
+                _events = new EventWriter(writer);
+                _changes = new ChangeWriter(writer, _events);
                 _writer = writer;
                 StoreLog.Opened(_logger, Path, version);
             }
@@ -83,6 +86,8 @@ public sealed class SqliteStore : IBatonStore
             {
                 _registrar?.Dispose();
                 _registrar = null;
+                _events?.Dispose();
+                _events = null;
                 writer.Dispose();
                 throw;
             }
@@ -130,13 +135,13 @@ public sealed class SqliteStore : IBatonStore
     public ValueTask<long> StartRunAsync(long workflowId, string host, int processId, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(host);
-        return WriteAsync(() => RunWriter.Start(_writer!, workflowId, host, processId, now), requireInitialized: true, cancellationToken);
+        return WriteAsync(() => RunWriter.Start(_writer!, _events!, workflowId, host, processId, now), requireInitialized: true, cancellationToken);
     }
 
     public async ValueTask FinishRunAsync(long runId, RunStatus status, DateTimeOffset now, CancellationToken cancellationToken) =>
         await WriteAsync(() =>
         {
-            RunWriter.Finish(_writer!, runId, status, now);
+            RunWriter.Finish(_writer!, _events!, runId, status, now);
             return 0;
         }, requireInitialized: true, cancellationToken);
 
@@ -156,20 +161,29 @@ public sealed class SqliteStore : IBatonStore
             return 0;
         }, requireInitialized: true, cancellationToken);
 
-    public async ValueTask ApplyAsync(IReadOnlyList<StoreChange> changes, CancellationToken cancellationToken)
+    public ValueTask<ApplyResult> ApplyAsync(IReadOnlyList<StoreChange> changes, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(changes);
-        await WriteAsync(() =>
-        {
-            _changes!.Apply(changes, cancellationToken);
-            return 0;
-        }, requireInitialized: true, cancellationToken);
+        return WriteAsync(() => _changes!.Apply(changes, cancellationToken), requireInitialized: true, cancellationToken);
     }
 
     public ValueTask<IReadOnlyList<TaskRow>> ListTasksAsync(TaskFilter filter, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(filter);
         return Read(connection => TaskQueries.List(connection, filter, cancellationToken), cancellationToken);
+    }
+
+    public ValueTask<TaskPage> ListTasksPageAsync(TaskFilter filter, TaskPageKey? after, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return Read(connection => TaskQueries.Page(connection, filter, after, limit, cancellationToken), cancellationToken);
+    }
+
+    public ValueTask<IReadOnlyDictionary<TaskState, int>> CountTasksAsync(TaskFilter filter, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        return Read(connection => TaskQueries.Count(connection, filter), cancellationToken);
     }
 
     public ValueTask<TaskDetails?> GetTaskDetailsAsync(long taskId, CancellationToken cancellationToken) =>
@@ -186,6 +200,18 @@ public sealed class SqliteStore : IBatonStore
 
     public ValueTask<IReadOnlyList<RunRow>> ListRunsAsync(string? workflow, CancellationToken cancellationToken) =>
         Read(connection => RunQueries.List(connection, workflow), cancellationToken);
+
+    public ValueTask<RunRow?> GetRunAsync(long runId, CancellationToken cancellationToken) =>
+        Read(connection => RunQueries.Get(connection, runId), cancellationToken);
+
+    public ValueTask<IReadOnlyList<StoredEvent>> ReadEventsAsync(long afterSequence, int limit, EventFilter? filter, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return Read(connection => EventQueries.Read(connection, afterSequence, limit, filter), cancellationToken);
+    }
+
+    public ValueTask<long> LatestEventSequenceAsync(CancellationToken cancellationToken) =>
+        Read(EventQueries.Latest, cancellationToken);
 
     /// <summary>Runs <paramref name="write"/> on the write connection, one write at a time.</summary>
     private async ValueTask<T> WriteAsync<T>(Func<T> write, bool requireInitialized, CancellationToken cancellationToken)
@@ -260,6 +286,7 @@ public sealed class SqliteStore : IBatonStore
             _disposed = true;
             _registrar?.Dispose();
             _changes?.Dispose();
+            _events?.Dispose();
             if (_writer is not null)
             {
                 try

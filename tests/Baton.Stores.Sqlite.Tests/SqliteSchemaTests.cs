@@ -37,7 +37,7 @@ public sealed class SqliteSchemaTests : IDisposable
         Assert.Equal((long)SqliteStore.SchemaVersion, RawSqlite.Scalar(_path, "PRAGMA user_version"));
         Assert.Equal((long)SchemaMigrator.ApplicationId, RawSqlite.Scalar(_path, "PRAGMA application_id"));
         Assert.Equal(
-            ["attempts", "edges", "runs", "state_history", "task_claims", "tasks", "workflow_tasks", "workflows"],
+            ["attempts", "edges", "events", "runs", "sqlite_sequence", "state_history", "task_claims", "tasks", "workflow_tasks", "workflows"],
             RawSqlite.Column(_path, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"));
     }
 

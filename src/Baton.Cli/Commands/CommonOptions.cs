@@ -11,12 +11,6 @@ internal sealed class CommonOptions
         Recursive = true,
     };
 
-    public Option<string?> Store { get; } = new("--store")
-    {
-        Description = "Where the state lives: postgresql://USER@HOST/DATABASE or sqlite://PATH (default: $BATON_STORE, else store: in settings.yaml, else the workspace's baton.db)",
-        Recursive = true,
-    };
-
     public Option<bool> Verbose { get; } = new("--verbose", "-v")
     {
         Description = "Log what the orchestrator does to stderr",

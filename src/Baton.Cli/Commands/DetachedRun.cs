@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
-using Baton.Cli.Workspaces;
+using Baton.Hosting.Workspaces;
 using Baton.Core.Errors;
 using Baton.Core.Graph;
 using Baton.Core.Stores;
@@ -60,14 +60,9 @@ internal static class DetachedRun
             info.ArgumentList.Add(arg);
         }
         info.Environment["BATON_DETACHED_LOG"] = log;
-        if (cli.Store is { } storeOption)
-        {
-            // Through the environment, not the command line: a URL may hold a password, and ps shows arguments.
-            info.Environment[StoreLocation.EnvironmentVariable] = storeOption;
-        }
         using var child = Process.Start(info) ?? throw new BatonInputException("cannot start a background baton process");
 
-        await using var store = await WorkspaceStore.OpenAsync(layout, create: true, cli, cancellationToken);
+        await using var store = await WorkspaceStore.OpenAsync(layout, create: true, cli.Loggers, cancellationToken);
         var started = cli.Time.GetTimestamp();
         var delay = TimeSpan.FromMilliseconds(20);
         while (cli.Time.GetElapsedTime(started) < StartPatience)

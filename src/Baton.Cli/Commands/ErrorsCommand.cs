@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Baton.Cli.Rendering;
-using Baton.Cli.Workspaces;
+using Baton.Hosting.Workspaces;
 using Baton.Core.Errors;
 using Baton.Core.Stores;
 using Baton.Engine.Status;
@@ -31,7 +31,7 @@ internal static class ErrorsCommand
             {
                 throw new BatonInputException($"--lines {lineCount} is not valid: show at least 1 line");
             }
-            await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli, cancellationToken);
+            await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli.Loggers, cancellationToken);
             var filter = new AttemptFilter { Workflow = parse.GetValue(workflow) };
             if (parse.GetValue(runId) is { } text)
             {

@@ -1,9 +1,10 @@
 using System.CommandLine;
-using Baton.Cli.Control;
-using Baton.Cli.Workspaces;
+using Baton.Cli.Nodes;
+using Baton.Hosting.Workspaces;
 using Baton.Core.Errors;
 using Baton.Core.Lifecycle;
 using Baton.Core.Stores;
+using Baton.Hosting.Api;
 using Spectre.Console;
 
 namespace Baton.Cli.Commands;
@@ -30,7 +31,7 @@ internal static class KillCommand
                 throw new BatonInputException("name the tasks to kill, or give --workflow to kill every unfinished task of a workflow");
             }
             var layout = WorkspaceLocation.Resolve(parse.GetValue(common.Workspace));
-            await using var store = await WorkspaceStore.OpenAsync(layout, create: false, cli, cancellationToken);
+            await using var store = await WorkspaceStore.OpenAsync(layout, create: false, cli.Loggers, cancellationToken);
 
             var targets = new List<TaskRow>();
             if (names.Length == 0)
@@ -55,13 +56,8 @@ internal static class KillCommand
             var handled = new HashSet<long>();
             foreach (var group in targets.GroupBy(t => t.Workflow, StringComparer.Ordinal))
             {
-                var request = new ControlRequest("kill", group.Key, names.Length == 0 ? [] : group.Select(t => t.Name).ToArray());
-                var response = await ControlClient.TrySendAsync(layout.Root, request, cancellationToken);
-                if (response is { Error: { } error })
-                {
-                    throw new BatonInputException($"the running baton could not take the request: {error}");
-                }
-                if (response is null || response.Workflow != group.Key)
+                var request = new TaskRequest(group.Key, names.Length == 0 ? [] : group.Select(t => t.Name).ToArray());
+                if (await NodeConnections.AskAsync(layout, node => node.KillAsync(request, cancellationToken), cancellationToken) is not { } response)
                 {
                     continue;
                 }

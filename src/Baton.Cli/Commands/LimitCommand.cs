@@ -1,6 +1,7 @@
 using System.CommandLine;
-using Baton.Cli.Control;
-using Baton.Cli.Workspaces;
+using Baton.Cli.Nodes;
+using Baton.Hosting.Api;
+using Baton.Hosting.Workspaces;
 using Baton.Core.Errors;
 using Spectre.Console;
 
@@ -28,16 +29,9 @@ internal static class LimitCommand
             }
             var workflowName = parse.GetValue(workflow) ?? throw new BatonInputException("name the running workflow with --workflow");
             var layout = WorkspaceLocation.Resolve(parse.GetValue(common.Workspace));
-            var request = new ControlRequest(ControlRequest.LimitOp, workflowName, []) { Template = parse.GetValue(template), Limit = max };
-            var response = await ControlClient.TrySendAsync(layout.Root, request, cancellationToken);
-            if (response is null || (response.Error is null && response.Workflow != workflowName))
-            {
-                throw new BatonInputException($"workflow '{workflowName}' is not running in this workspace; set max_concurrent in its workflow file instead");
-            }
-            if (response.Error is { } error)
-            {
-                throw new BatonInputException(error);
-            }
+            var request = new LimitRequest(workflowName, parse.GetValue(template), max);
+            var response = await NodeConnections.AskAsync(layout, node => node.LimitAsync(request, cancellationToken), cancellationToken)
+                ?? throw new BatonInputException($"workflow '{workflowName}' is not running in this workspace; set max_concurrent in its workflow file instead");
             foreach (var r in response.Results)
             {
                 cli.Console.MarkupLine($"{Markup.Escape(r.Task)}: {Markup.Escape(r.Outcome)}");

@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Baton.Cli.Rendering;
-using Baton.Cli.Workspaces;
+using Baton.Hosting.Workspaces;
 using Baton.Core.Errors;
 using Baton.Core.Lifecycle;
 using Baton.Core.Stores;
@@ -27,7 +27,7 @@ internal static class ListCommand
         {
             var cli = context(parse);
             var states = (parse.GetValue(state) ?? []).Select(ParseState).ToArray();
-            await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli, cancellationToken);
+            await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli.Loggers, cancellationToken);
             var rows = await store.ListTasksAsync(new TaskFilter
             {
                 Workflow = parse.GetValue(workflow),

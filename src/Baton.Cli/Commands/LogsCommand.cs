@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Baton.Cli.Workspaces;
+using Baton.Hosting.Workspaces;
 using Baton.Core.Errors;
 using Baton.Core.Stores;
 using Baton.Core.Workspaces;
@@ -23,7 +23,7 @@ internal static class LogsCommand
         {
             var cli = context(parse);
             var layout = WorkspaceLocation.Resolve(parse.GetValue(common.Workspace));
-            await using var store = await WorkspaceStore.OpenAsync(layout, create: false, cli, cancellationToken);
+            await using var store = await WorkspaceStore.OpenAsync(layout, create: false, cli.Loggers, cancellationToken);
             var row = await TaskResolver.ResolveAsync(store, parse.GetValue(task)!, parse.GetValue(workflow), cancellationToken);
             var details = await store.GetTaskDetailsAsync(row.TaskId, cancellationToken);
             var attempts = details?.Attempts ?? [];

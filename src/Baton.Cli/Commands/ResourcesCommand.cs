@@ -1,10 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using Baton.Cli.Control;
-using Baton.Cli.Gpus;
-using Baton.Cli.Workspaces;
+using Baton.Cli.Nodes;
+using Baton.Hosting.Composition;
 using Baton.Core.Resources;
-using Baton.Core.Stores;
 using Baton.Core.Workspaces;
 using Baton.Engine.Control;
 using Baton.Engine.Scheduling;
@@ -24,10 +22,8 @@ internal static class ResourcesCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var cli = context(parse);
-            var layout = WorkspaceLocation.Resolve(parse.GetValue(common.Workspace));
-            var settings = Directory.Exists(layout.Root) ? WorkspaceSettings.Load(layout.Root) : new WorkspaceSettings(null, null);
-            var capacity = MachineCapacity.Resolve(null, null, settings);
-            var (inventory, probe, problem) = MachineGpus.Resolve(settings, cli.Time);
+            var setup = NodeSetup.Resolve(new BatonOptions { Workspace = parse.GetValue(common.Workspace) }, cli.Time);
+            var (layout, capacity, inventory, probe, problem) = (setup.Layout, setup.Capacity, setup.Gpus, setup.GpuProbe, setup.GpuProblem);
             var snapshots = await LiveSnapshotsAsync(cli, layout, cancellationToken);
             var snapshot = snapshots.Count > 0 ? snapshots[0] : null;
 
@@ -79,21 +75,13 @@ internal static class ResourcesCommand
     /// <summary>What each workflow running in the workspace holds now: each run has a control socket of its own.</summary>
     private static async Task<List<ResourceSnapshot>> LiveSnapshotsAsync(CliContext cli, WorkspaceLayout layout, CancellationToken cancellationToken)
     {
+        _ = cli;
         var snapshots = new List<ResourceSnapshot>();
-        if (!File.Exists(layout.StoreFile))
+        foreach (var node in await NodeConnections.AllAsync(layout, cancellationToken))
         {
-            return snapshots;
-        }
-        IReadOnlyList<RunRow> runs;
-        await using (var store = await WorkspaceStore.OpenAsync(layout, create: false, cli, cancellationToken))
-        {
-            runs = await store.ListRunsAsync(null, cancellationToken);
-        }
-        foreach (var workflow in runs.Where(r => r.Status == RunStatus.Running).Select(r => r.Workflow).Distinct(StringComparer.Ordinal))
-        {
-            if (await ControlClient.TrySendAsync(layout.Root, new ControlRequest("resources", workflow, []), cancellationToken) is { Resources: { } live })
+            using (node)
             {
-                snapshots.Add(live);
+                snapshots.AddRange(await node.ResourcesAsync(cancellationToken));
             }
         }
         return snapshots;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Baton.Cli.Workspaces;
+using Baton.Hosting.Workspaces;
 using Baton.Core.Errors;
 using Baton.Core.Workflows;
 
@@ -31,7 +31,7 @@ internal static class ResumeCommand
             }
             var workspace = parse.GetValue(common.Workspace);
             Core.Stores.RunRow run;
-            await using (var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(workspace), create: false, cli, cancellationToken))
+            await using (var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(workspace), create: false, cli.Loggers, cancellationToken))
             {
                 var runs = await store.ListRunsAsync(null, cancellationToken);
                 run = runs.FirstOrDefault(r => r.RunId == id) ?? throw new BatonInputException($"no run {id} in this workspace (see baton runs)");

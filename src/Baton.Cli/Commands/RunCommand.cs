@@ -1,19 +1,17 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
-using Baton.Cli.Control;
-using Baton.Cli.Gpus;
+using Baton.Cli.Nodes;
 using Baton.Cli.Rendering;
-using Baton.Cli.Workspaces;
+using Baton.Hosting.Workspaces;
 using Baton.Core.Errors;
-using Baton.Core.Executors;
 using Baton.Core.Graph;
 using Baton.Core.Lifecycle;
 using Baton.Core.Resources;
 using Baton.Core.Stores;
 using Baton.Core.Workflows;
 using Baton.Engine.Runs;
-using Baton.Executors.Local;
-using Microsoft.Extensions.Logging;
+using Baton.Hosting.Api;
+using Baton.Hosting.Composition;
 using Spectre.Console;
 
 namespace Baton.Cli.Commands;
@@ -37,9 +35,10 @@ internal static class RunCommand
         var detach = new Option<bool>("--detach") { Description = "Run in the background: print the run id and return at once (follow it with 'baton wait RUN')" };
         var cold = new Option<bool>("--cold") { Description = "Kill attempts an earlier, crashed or detached run left running and run their tasks afresh (default: re-attach and let them finish)" };
         var executorName = new Option<string?>("--executor") { Description = "Where attempts run: local or slurm (default: workspace settings, else local)" };
+        var embedded = new Option<bool>("--embedded") { Description = "Drive the run in this process even when the workspace's node runs (batch jobs, CI)" };
         var command = new Command("run", "Run a workflow file; tasks that are already done do not run again")
         {
-            file, cpus, memory, noProgress, dryRun, failFast, newWorkflow, cold, keepRunning, detach, executorName,
+            file, cpus, memory, noProgress, dryRun, failFast, newWorkflow, cold, keepRunning, detach, executorName, embedded,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             context(parse),
@@ -52,6 +51,7 @@ internal static class RunCommand
                 KeepRunning = parse.GetValue(keepRunning),
                 Detach = parse.GetValue(detach),
                 Executor = parse.GetValue(executorName),
+                Embedded = parse.GetValue(embedded),
             },
             cancellationToken));
         return command;
@@ -75,6 +75,9 @@ internal static class RunCommand
 
         /// <summary><c>--executor</c>: local or slurm; null for the workspace's setting (else local).</summary>
         public string? Executor { get; init; }
+
+        /// <summary>Drive the run in this process even when the workspace's node runs.</summary>
+        public bool Embedded { get; init; }
     }
 
     internal static Task<int> RunAsync(CliContext cli, string file, string? workspace, RunSettings run, CancellationToken cancellationToken) =>
@@ -96,50 +99,44 @@ internal static class RunCommand
         cancellationToken = interrupt.Token;
 
         // Everything that can be wrong with the input is checked before the workspace is touched.
-        var layout = WorkspaceLocation.Resolve(workspace);
-        var settings = Directory.Exists(layout.Root) ? WorkspaceSettings.Load(layout.Root) : new WorkspaceSettings(null, null);
-        var choice = ExecutorChoice.Resolve(runSettings.Executor, settings);
-        var capacity = choice.Capacity(cpus, memory, settings);
-        var (gpus, gpuProbe, _) = MachineGpus.Resolve(settings, cli.Time);
-        var options = new RunOptions(capacity)
+        var setup = NodeSetup.Resolve(new BatonOptions { Workspace = workspace, Cpus = cpus, Memory = memory, Executor = runSettings.Executor }, cli.Time);
+        var options = setup.RunOptions() with
         {
-            Gpus = gpus,
-            GpuProbe = gpuProbe,
-            Tokens = settings.Tokens,
             FailFast = runSettings.FailFast,
             NewWorkflow = runSettings.NewWorkflow,
             Resume = runSettings.Cold ? ResumeMode.Cold : ResumeMode.Hot,
             Interrupt = runSettings.KeepRunning ? InterruptMode.Detach : InterruptMode.Kill,
-            Owners = new LocalClaimOwnerProbe(),
         };
         WorkflowRunner.EnsureRunnable(graph, options);
+        var layout = setup.Layout;
+        if (!runSettings.Embedded && !dryRun && await NodeConnections.NodeAsync(layout, cancellationToken) is { } found)
+        {
+            using var client = found.Client;
+            return await NodeRunClient.RunAsync(cli, graph, client, found.Status, setup, runSettings, cancellationToken);
+        }
         if (runSettings.Detach && !dryRun)
         {
             return await DetachedRun.StartAsync(cli, graph, layout, runSettings, cancellationToken);
         }
 
-        await using var store = await WorkspaceStore.OpenAsync(layout, create: true, cli, cancellationToken);
-        using var workflowLock = WorkspaceLock.TryAcquire(WorkspaceLock.ForWorkflow(layout.Root, graph.Name))
-            ?? throw new BatonInputException($"workflow '{graph.Name}' is already running in the workspace '{layout.Root}'{await DescribeHolderAsync(store, graph.Name, cancellationToken)}; wait for it or kill it");
-        // We hold the workflow's lock: a run of it still marked running belongs to a process that died.
-        foreach (var stale in (await store.ListRunsAsync(graph.Name, cancellationToken)).Where(r => r.Status == RunStatus.Running))
-        {
-            await store.FinishRunAsync(stale.RunId, RunStatus.Interrupted, cli.Time.GetUtcNow(), cancellationToken);
-        }
-        await using var executor = choice.Create(graph, settings, cli.Loggers, cli.Time);
-        await using var control = ControlServer.Start(layout.Root, graph.Name, cli.Loggers.CreateLogger<ControlServer>());
-
-        var runner = new WorkflowRunner(store, executor, layout, options, cli.Time, cli.Loggers);
+        await using var node = await BatonNode.OpenAsync(setup, createWorkspace: true, cli.Loggers, cli.Time, cancellationToken);
+        var store = node.Store;
         if (dryRun)
         {
-            var plan = await runner.PlanAsync(graph, cancellationToken);
+            using var workflowLock = WorkspaceLock.TryAcquire(WorkspaceLock.ForWorkflow(layout.Root, graph.Name))
+                ?? throw new BatonInputException($"workflow '{graph.Name}' is already running in the workspace '{layout.Root}'; wait for it or kill it");
+            var plan = await node.Engine.PlanAsync(graph, options, cancellationToken);
             cli.Console.MarkupLine(
                 $"workflow [bold]{Markup.Escape(graph.Name)}[/]: {plan.Total} tasks, {plan.Edges} dependencies; " +
-                $"{plan.AlreadyDone} already done, {plan.ToRun} would run (on up to {capacity.Cpus} cpus and {ResourceParser.FormatMemory(capacity.MemoryBytes)}).");
+                $"{plan.AlreadyDone} already done, {plan.ToRun} would run (on up to {setup.Capacity.Cpus} cpus and {ResourceParser.FormatMemory(setup.Capacity.MemoryBytes)}).");
             return ExitCodes.Success;
         }
-        var progress = new RunProgress();
-        var run = runner.RunAsync(graph, progress, c => control?.Attach(c), cancellationToken);
+        // While it lives, this process serves the node's API too (kill, set, limit, resources reach its run there).
+        await using var server = await NodeServer.StartAsync(node, NodeEndpoint.ForEmbedded(layout, Environment.ProcessId), null, cli.Loggers, cli.Time, cancellationToken);
+        var (nodeRun, _) = await node.StartRunAsync(graph, options, cancellationToken);
+        var progress = nodeRun.Progress;
+        await using var interruptRun = cancellationToken.Register(nodeRun.Interrupt);
+        var run = nodeRun.Completion;
         await RunView.FollowAsync(cli.Console, progress, run, cli.Time, progressShown);
         RunSummary summary;
         try
@@ -150,13 +147,13 @@ internal static class RunCommand
         {
             // The store cannot be written (a full disk): what runs cannot be recorded here, so it is left running
             // (its exit.json is still written) for the next run to re-attach, instead of being killed unrecorded.
-            LeaveRunning(executor);
+            node.LeaveRunning();
             throw;
         }
         if (summary.LeftRunning > 0)
         {
             // Ctrl+C with --keep-running: the attempts go on under their supervisor; the next run re-attaches.
-            LeaveRunning(executor);
+            node.LeaveRunning();
             await cli.Error.WriteLineAsync($"baton: detached: {summary.LeftRunning} attempts keep running; run the workflow again to re-attach to them");
         }
 
@@ -165,21 +162,5 @@ internal static class RunCommand
             : [];
         RunView.Summary(cli.Console, graph.Name, summary, progress, failures);
         return summary.Succeeded ? ExitCodes.Success : summary.Interrupted ? ExitCodes.Interrupted : ExitCodes.TasksFailed;
-    }
-
-    /// <summary>Leaves the executor's attempts running when it is disposed (SLURM jobs always are).</summary>
-    private static void LeaveRunning(IExecutor executor)
-    {
-        if (executor is LocalExecutor local)
-        {
-            local.Detach();
-        }
-    }
-
-    private static async Task<string> DescribeHolderAsync(IBatonStore store, string workflow, CancellationToken cancellationToken)
-    {
-        var runs = await store.ListRunsAsync(workflow, cancellationToken);
-        var active = runs.FirstOrDefault(r => r.Status == RunStatus.Running);
-        return active is null ? "" : $" (run {active.RunId} of '{active.Workflow}', pid {active.ProcessId} on {active.Host})";
     }
 }

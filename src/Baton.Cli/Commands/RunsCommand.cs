@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Baton.Cli.Rendering;
-using Baton.Cli.Workspaces;
+using Baton.Hosting.Workspaces;
 using Baton.Core.Lifecycle;
 using Baton.Core.Stores;
 using Baton.Engine.Status;
@@ -21,7 +21,7 @@ internal static class RunsCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var cli = context(parse);
-            await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli, cancellationToken);
+            await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli.Loggers, cancellationToken);
             var runs = await store.ListRunsAsync(parse.GetValue(workflow), cancellationToken);
             // The tasks' current states, per workflow version (runs of one workflow share them).
             var counts = new Dictionary<long, IReadOnlyDictionary<TaskState, int>>();

@@ -1,8 +1,9 @@
 using System.CommandLine;
-using Baton.Cli.Control;
-using Baton.Cli.Workspaces;
+using Baton.Cli.Nodes;
+using Baton.Hosting.Workspaces;
 using Baton.Core.Errors;
 using Baton.Engine.Control;
+using Baton.Hosting.Api;
 using Spectre.Console;
 
 namespace Baton.Cli.Commands;
@@ -27,16 +28,12 @@ internal static class SetCommand
             // Checked here first, so that a mistake is exit 2 even with no run to ask.
             TaskChange.Parse(assignments);
             var layout = WorkspaceLocation.Resolve(parse.GetValue(common.Workspace));
-            await using var store = await WorkspaceStore.OpenAsync(layout, create: false, cli, cancellationToken);
+            await using var store = await WorkspaceStore.OpenAsync(layout, create: false, cli.Loggers, cancellationToken);
             var row = await TaskResolver.ResolveAsync(store, parse.GetValue(task)!, parse.GetValue(workflow), cancellationToken);
 
-            var request = new ControlRequest("set", row.Workflow, [row.Name]) { Values = assignments };
-            var response = await ControlClient.TrySendAsync(layout.Root, request, cancellationToken);
-            if (response is { Error: { } error })
-            {
-                throw new BatonInputException($"the running baton could not take the request: {error}");
-            }
-            if (response is null || response.Workflow != row.Workflow)
+            var request = new TaskRequest(row.Workflow, [row.Name]) { Values = assignments };
+            var response = await NodeConnections.AskAsync(layout, node => node.SetAsync(request, cancellationToken), cancellationToken);
+            if (response is null)
             {
                 throw new BatonInputException($"workflow '{row.Workflow}' is not running in this workspace: 'baton set' changes a task of a running workflow (edit the workflow file for the next run)");
             }

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Baton.Cli.Rendering;
-using Baton.Cli.Workspaces;
+using Baton.Hosting.Workspaces;
 using Baton.Core.Lifecycle;
 using Baton.Core.Resources;
 using Baton.Core.Stores;
@@ -23,7 +23,7 @@ internal static class ShowCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var cli = context(parse);
-            await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli, cancellationToken);
+            await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli.Loggers, cancellationToken);
             var row = await TaskResolver.ResolveAsync(store, parse.GetValue(task)!, parse.GetValue(workflow), cancellationToken);
             var details = await store.GetTaskDetailsAsync(row.TaskId, cancellationToken)
                 ?? throw new InvalidOperationException($"task {row.TaskId} vanished from the store");

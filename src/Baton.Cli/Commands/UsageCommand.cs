@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Baton.Cli.Rendering;
-using Baton.Cli.Workspaces;
+using Baton.Hosting.Workspaces;
 using Baton.Core.Errors;
 using Baton.Core.Resources;
 using Baton.Core.Stores;
@@ -33,7 +33,7 @@ internal static class UsageCommand
             {
                 throw new BatonInputException($"--headroom {spare.ToString(CultureInfo.InvariantCulture)} is not valid: give a fraction of at least 0, such as 0.2");
             }
-            await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli, cancellationToken);
+            await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli.Loggers, cancellationToken);
             var usage = await UsageReport.BuildAsync(store, new AttemptFilter { Workflow = parse.GetValue(workflow), Template = parse.GetValue(template) }, cancellationToken);
             if (parse.GetValue(json))
             {

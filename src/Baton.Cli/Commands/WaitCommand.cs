@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Baton.Cli.Rendering;
-using Baton.Cli.Workspaces;
+using Baton.Hosting.Workspaces;
 using Baton.Core.Errors;
 using Baton.Core.Lifecycle;
 using Baton.Core.Stores;
@@ -30,7 +30,7 @@ internal static class WaitCommand
         {
             var cli = context(parse);
             var layout = WorkspaceLocation.Resolve(parse.GetValue(common.Workspace));
-            await using var store = await WorkspaceStore.OpenAsync(layout, create: false, cli, cancellationToken);
+            await using var store = await WorkspaceStore.OpenAsync(layout, create: false, cli.Loggers, cancellationToken);
             if (parse.GetValue(task) is { } taskName)
             {
                 return await WaitForTaskAsync(cli, store, taskName, parse.GetValue(workflow), cancellationToken);

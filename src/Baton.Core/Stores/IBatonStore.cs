@@ -1,11 +1,20 @@
 using Baton.Core.Graph;
+using Baton.Core.Lifecycle;
 
 namespace Baton.Core.Stores;
 
 /// <summary>
-/// Where Baton's state lives: workflows, runs, tasks, edges, attempts and state history.
+/// Where Baton's state lives: workflows, runs, tasks, edges, attempts, state history and events.
 /// One contract, one contract test suite that every store passes (SQLite, PostgreSQL).
 /// </summary>
+/// <remarks>
+/// Events: every committed task state change, attempt start and end, and run start and end appends one
+/// <see cref="StoredEvent"/> in the same transaction as the change. Sequence numbers follow commit order: once a
+/// reader has seen an event with sequence <c>n</c>, no event with a sequence at or below <c>n</c> can appear later
+/// (a store whose sequence generator does not give this must serialize its appends). Within one transaction the
+/// numbers are contiguous. Gaps between transactions are allowed but should be rare (a reader takes a gap as a
+/// hint to read again).
+/// </remarks>
 public interface IBatonStore : IAsyncDisposable
 {
     /// <summary>Creates the schema or migrates it to the current version.</summary>
@@ -40,10 +49,10 @@ public interface IBatonStore : IAsyncDisposable
         DateTimeOffset now,
         CancellationToken cancellationToken);
 
-    /// <summary>Opens a run of a workflow.</summary>
+    /// <summary>Opens a run of a workflow, with a <c>run.started</c> event; returns its id.</summary>
     ValueTask<long> StartRunAsync(long workflowId, string host, int processId, DateTimeOffset now, CancellationToken cancellationToken);
 
-    /// <summary>Closes a run with its final status.</summary>
+    /// <summary>Closes a run with its final status, with a <c>run.ended</c> event.</summary>
     ValueTask FinishRunAsync(long runId, RunStatus status, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>
@@ -61,10 +70,38 @@ public interface IBatonStore : IAsyncDisposable
     /// <summary>Drops every claim of a run (when it ends).</summary>
     ValueTask ReleaseClaimsAsync(long runId, CancellationToken cancellationToken);
 
-    /// <summary>Applies changes in order, all in one transaction.</summary>
-    ValueTask ApplyAsync(IReadOnlyList<StoreChange> changes, CancellationToken cancellationToken);
+    /// <summary>
+    /// Applies changes in order, all in one transaction, each with its event. A <see cref="TaskStateChanged"/> is a
+    /// compare-and-set on the task's state: when the task is no longer in its <c>From</c> state it writes nothing
+    /// (no state, history row or event), is returned in <see cref="ApplyResult.Missed"/> with the state found, and
+    /// the rest of the batch still commits. Later changes of the batch see the states earlier ones wrote.
+    /// A change that cannot apply at all (an unknown task, run or attempt; a duplicate attempt number) is a bug in
+    /// the caller: it throws <see cref="InvalidOperationException"/> and nothing of the batch is written.
+    /// </summary>
+    /// <returns>The events appended, in sequence order, and the missed changes, in batch order.</returns>
+    ValueTask<ApplyResult> ApplyAsync(IReadOnlyList<StoreChange> changes, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Tasks as listed in workflows (a task in two workflows, or under two names, is two rows), ordered by
+    /// workflow id, then the task's index in the workflow; at most <see cref="TaskFilter.Limit"/> rows.
+    /// </summary>
     ValueTask<IReadOnlyList<TaskRow>> ListTasksAsync(TaskFilter filter, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// One page of what <see cref="ListTasksAsync"/> lists (same filter and order; <see cref="TaskFilter.Limit"/> is
+    /// ignored): at most <paramref name="limit"/> rows after <paramref name="after"/> (from the start when null).
+    /// Keyset paging: following <see cref="TaskPage.Next"/> returns every row that existed when paging began exactly
+    /// once, even while workflows and tasks are added; rows added meanwhile may or may not appear.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not positive.</exception>
+    ValueTask<TaskPage> ListTasksPageAsync(TaskFilter filter, TaskPageKey? after, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// How many of the rows <see cref="ListTasksAsync"/> would list (ignoring <see cref="TaskFilter.Limit"/>) are in
+    /// each state, counted by the store; states with none are left out. The counts of one run's tasks are those
+    /// of its workflow: <c>new TaskFilter { WorkflowId = run.WorkflowId }</c>.
+    /// </summary>
+    ValueTask<IReadOnlyDictionary<TaskState, int>> CountTasksAsync(TaskFilter filter, CancellationToken cancellationToken);
 
     ValueTask<TaskDetails?> GetTaskDetailsAsync(long taskId, CancellationToken cancellationToken);
 
@@ -79,4 +116,18 @@ public interface IBatonStore : IAsyncDisposable
 
     /// <summary>Runs, newest first; only those of one workflow when <paramref name="workflow"/> is set.</summary>
     ValueTask<IReadOnlyList<RunRow>> ListRunsAsync(string? workflow, CancellationToken cancellationToken);
+
+    /// <summary>One run, as <see cref="ListRunsAsync"/> lists it; null when no run has that id.</summary>
+    ValueTask<RunRow?> GetRunAsync(long runId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Events with a sequence number above <paramref name="afterSequence"/> that <paramref name="filter"/> matches
+    /// (all when null), in sequence order, at most <paramref name="limit"/>. Read as one snapshot: every matching
+    /// event with a sequence below the last one returned is in the result.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not positive.</exception>
+    ValueTask<IReadOnlyList<StoredEvent>> ReadEventsAsync(long afterSequence, int limit, EventFilter? filter, CancellationToken cancellationToken);
+
+    /// <summary>The sequence number of the latest committed event; 0 when there is none.</summary>
+    ValueTask<long> LatestEventSequenceAsync(CancellationToken cancellationToken);
 }

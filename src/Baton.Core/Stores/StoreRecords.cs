@@ -10,7 +10,12 @@ namespace Baton.Core.Stores;
 /// </summary>
 public abstract record StoreChange(long TaskId, DateTimeOffset At);
 
-/// <summary>A task moved from one state to another; adds a state-history row.</summary>
+/// <summary>
+/// A task moved from one state to another: a compare-and-set. It applies only while the task is still in
+/// <paramref name="From"/>; then it adds a state-history row and a <c>task.state</c> event. Otherwise nothing of
+/// it is written and the store reports it in <see cref="ApplyResult.Missed"/>.
+/// </summary>
+/// <param name="RunId">The run that makes the change; 0 for a change made outside a run.</param>
 /// <param name="AttemptCount">When set, the task's count of attempts used (reset to 0 when a run resumes the task).</param>
 public sealed record TaskStateChanged(
     long TaskId,
@@ -20,9 +25,16 @@ public sealed record TaskStateChanged(
     FailureReason Reason,
     string? Message,
     DateTimeOffset At,
-    int? AttemptCount = null) : StoreChange(TaskId, At);
+    int? AttemptCount = null) : StoreChange(TaskId, At)
+{
+    /// <summary>
+    /// The workflow a change made outside a run is made for, recorded on its event. A run's changes carry their
+    /// run's workflow and ignore this.
+    /// </summary>
+    public long? WorkflowId { get; init; }
+}
 
-/// <summary>An attempt was handed to an executor.</summary>
+/// <summary>An attempt was handed to an executor; adds an <c>attempt.started</c> event.</summary>
 public sealed record AttemptStarted(
     long TaskId,
     long RunId,
@@ -38,7 +50,7 @@ public sealed record AttemptStarted(
     public ResourceRequest? Resources { get; init; }
 }
 
-/// <summary>An attempt ended.</summary>
+/// <summary>An attempt ended; adds an <c>attempt.ended</c> event (with the run that started the attempt).</summary>
 public sealed record AttemptEnded(
     long TaskId,
     int Number,
@@ -141,7 +153,11 @@ public sealed record TaskRow(
     int? LastExitCode,
     IReadOnlyList<string> Tags,
     string Directory,
-    DateTimeOffset UpdatedAt);
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>The workflow (version) this row lists the task in; 0 when the task belongs to none.</summary>
+    public long WorkflowId { get; init; }
+}
 
 public sealed record StateHistoryEntry(TaskState State, FailureReason Reason, string? Message, DateTimeOffset At, long? RunId);
 

@@ -9,6 +9,9 @@ public interface IRunControl
     /// <summary>The workflow the run belongs to.</summary>
     string Workflow { get; }
 
+    /// <summary>The run's id in the store.</summary>
+    long RunId { get; }
+
     /// <summary>
     /// Kills the named tasks (all tasks when <paramref name="taskNames"/> is empty): waiting and ready ones become
     /// Killed at once, running ones Killing and then Killed once their process tree is gone. Completes when every

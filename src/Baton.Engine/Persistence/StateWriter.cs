@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Baton.Core.Errors;
+using Baton.Core.Lifecycle;
 using Baton.Core.Stores;
 using Microsoft.Extensions.Logging;
 
@@ -8,7 +9,9 @@ namespace Baton.Engine.Persistence;
 /// <summary>
 /// Group commit: the scheduling loop hands over state changes without waiting; one writer loop takes every
 /// change queued so far and applies them in a single store transaction. Under load a batch holds thousands of
-/// changes; when idle a change is written within one transaction's latency.
+/// changes; when idle a change is written within one transaction's latency. A state change whose
+/// compare-and-set lost (the store had a newer state) is not written; it is logged and counted, and the batch
+/// goes on: a late report after a newer state is ignored on purpose.
 /// </summary>
 public sealed partial class StateWriter : IAsyncDisposable
 {
@@ -27,6 +30,9 @@ public sealed partial class StateWriter : IAsyncDisposable
 
     /// <summary>Number of transactions committed, for diagnostics and tests.</summary>
     public int Transactions { get; private set; }
+
+    /// <summary>State changes the store did not apply because the task was no longer in their <c>From</c> state.</summary>
+    public int Missed { get; private set; }
 
     /// <summary>Queues a change; throws once the store has failed, so that a run stops instead of running unrecorded.</summary>
     public void Write(StoreChange change)
@@ -59,10 +65,11 @@ public sealed partial class StateWriter : IAsyncDisposable
             {
                 batch.Add(change);
             }
+            ApplyResult result;
             try
             {
                 // A cancelled run still records what happened to it, so the store write is not cancelled with it.
-                await _store.ApplyAsync(batch, CancellationToken.None);
+                result = await _store.ApplyAsync(batch, CancellationToken.None);
             }
             catch
             {
@@ -72,10 +79,18 @@ public sealed partial class StateWriter : IAsyncDisposable
             }
             Transactions++;
             LogBatch(_logger, batch.Count);
+            foreach (var missed in result.Missed)
+            {
+                Missed++;
+                LogMissed(_logger, missed.Change.TaskId, missed.Change.From.ToWord(), missed.Change.To.ToWord(), missed.Actual.ToWord());
+            }
             batch.Clear();
         }
     }
 
     [LoggerMessage(Level = LogLevel.Trace, Message = "committed {Count} state changes")]
     private static partial void LogBatch(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "task {TaskId}: {From} -> {To} not recorded, the store has it {Actual} (a newer state wins)")]
+    private static partial void LogMissed(ILogger logger, long taskId, string from, string to, string actual);
 }

@@ -38,7 +38,7 @@ internal sealed partial class RunLoop
     {
         if (_allocations[t] is { } allocation)
         {
-            _pool.Release(allocation);
+            _pool.Release(allocation, this);
             _allocations[t] = null;
         }
     }
@@ -65,7 +65,16 @@ internal sealed partial class RunLoop
                 set.Reply.TrySetResult(OnSet(set.TaskName, set.Change));
                 break;
             case ResourcesRequest resources:
-                resources.Reply.TrySetResult(new ResourceSnapshot(
+                resources.Reply.TrySetResult(Snapshot());
+                break;
+        }
+    }
+
+    private ResourceSnapshot Snapshot()
+    {
+        lock (_pool.Sync)
+        {
+            return new ResourceSnapshot(
                     _graph.Name,
                     _pool.Capacity.Cpus,
                     _pool.FreeCpus,
@@ -74,8 +83,16 @@ internal sealed partial class RunLoop
                     _pool.GpuUsage(),
                     _running.Count,
                     _ready.Count,
-                    _ready.ReservedFor >= 0 ? _graph.Tasks[_ready.ReservedFor].Name : null));
-                break;
+                    _ready.ReservedFor >= 0 ? _graph.Tasks[_ready.ReservedFor].Name : null);
+        }
+    }
+
+    /// <summary>Another run of the node gave resources back: tasks waiting here may fit now.</summary>
+    private void OnReleasedElsewhere(object owner)
+    {
+        if (!ReferenceEquals(owner, this))
+        {
+            _events.Writer.TryWrite(new Wake());
         }
     }
 

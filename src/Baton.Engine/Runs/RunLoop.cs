@@ -105,7 +105,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         _waitingOn = new int[graph.Tasks.Count];
         _foreign = new bool[graph.Tasks.Count];
         _interruptMode = options.Interrupt;
-        _pool = new ResourcePool(options.Capacity, options.Gpus, options.GpuProbe ?? DeclaredGpuMemory.None);
+        _pool = options.SharedPool ?? new ResourcePool(options.Capacity, options.Gpus, options.GpuProbe ?? DeclaredGpuMemory.None);
         _ready = new ReadyQueue(options.Scheduling, time);
         _resources = graph.Tasks.Select(s => s.Resources).ToArray();
         _priority = graph.Tasks.Select(s => s.Priority).ToArray();
@@ -134,6 +134,8 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
 
     public string Workflow => _graph.Name;
 
+    public long RunId => _runId;
+
     public async Task<RunSummary> RunAsync(Action<IRunControl>? onStarted, long startedTimestamp, CancellationToken cancellationToken)
     {
         var alreadyDone = _progress.AlreadyDone;
@@ -142,6 +144,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
             Resume();
             _groups = _graph.Groups.Count > 0 ? new GroupHooks(_graph, _state, _layout, _logger) : null;
             onStarted?.Invoke(this);
+            _pool.Released += OnReleasedElsewhere;
             await using (cancellationToken.Register(() => _events.Writer.TryWrite(new Interrupt())))
             {
                 Dispatch();
@@ -158,6 +161,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
                     WakeIfStuck();
                 }
             }
+            _pool.Released -= OnReleasedElsewhere;
             _events.Writer.TryComplete();
             // Requests that arrived as the run ended get an answer instead of waiting forever.
             while (_events.Reader.TryRead(out var late))
@@ -374,7 +378,10 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
             }
             Transition(t, TaskState.Running, FailureReason.None, "re-attached after a restart");
         }
-        _allocations[t] = _pool.Occupy(_resources[t]);
+        lock (_pool.Sync)
+        {
+            _allocations[t] = _pool.Occupy(_resources[t]);
+        }
         _admission.Occupy(t);
         _running.Add(t, handle);
         _progress.AttemptStarted();
@@ -440,14 +447,18 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         // attempts that ask for the same resources instead of one sbatch per attempt).
         var batch = new List<(int Task, AttemptRequest Request)>();
         var dequeued = false;
-        while (_ready.TryDequeueFitting(_pool, out var t))
+        // The node's other runs take from the same pool: what fits is taken before anyone else looks.
+        lock (_pool.Sync)
         {
-            dequeued = true;
-            // A task killed while queued stays in the queue until it comes up; it is skipped here. Concurrency
-            // limits and tokens park a task they hold back until a slot frees (AdmissionControl).
-            if (_state[t] == TaskState.Ready && _admission.TryAdmit(t) && PrepareStart(t) is { } request)
+            while (_ready.TryDequeueFitting(_pool, out var t))
             {
-                batch.Add((t, request));
+                dequeued = true;
+                // A task killed while queued stays in the queue until it comes up; it is skipped here. Concurrency
+                // limits and tokens park a task they hold back until a slot frees (AdmissionControl).
+                if (_state[t] == TaskState.Ready && _admission.TryAdmit(t) && PrepareStart(t) is { } request)
+                {
+                    batch.Add((t, request));
+                }
             }
         }
         if (batch.Count == 0)

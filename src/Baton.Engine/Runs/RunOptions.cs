@@ -14,6 +14,12 @@ public sealed record RunOptions(ResourceCapacity Capacity)
     /// <summary>The GPUs Baton may hand out; none by default.</summary>
     public GpuInventory Gpus { get; init; } = GpuInventory.Empty;
 
+    /// <summary>
+    /// The node's resource pool, shared by every run of the node so that together they never use more than the
+    /// machine offers; when null the run has a pool of its own, of <see cref="Capacity"/> and <see cref="Gpus"/>.
+    /// </summary>
+    public ResourcePool? SharedPool { get; init; }
+
     /// <summary>Memory used on the GPUs by processes Baton does not own; none when null.</summary>
     public IGpuMemoryProbe? GpuProbe { get; init; }
 

@@ -8,22 +8,49 @@ namespace Baton.Engine.Runs;
 /// </summary>
 public sealed class RunProgress
 {
-    private readonly StateCounts _all = new();
+    private StateCounts _all = new();
     private TemplateProgress[] _templates = [];
     private int _attemptsStarted;
 
     /// <summary>Per template, in order of first appearance in the workflow.</summary>
     public IReadOnlyList<TemplateProgress> Templates => Volatile.Read(ref _templates);
 
-    public int Count(TaskState state) => _all.Count(state);
+    public int Count(TaskState state) => Volatile.Read(ref _all).Count(state);
 
-    public int Total => _all.Total;
+    public int Total => Volatile.Read(ref _all).Total;
 
     /// <summary>Tasks that were already Done when the run started: they do not run again.</summary>
-    public int AlreadyDone => _all.AlreadyDone;
+    public int AlreadyDone => Volatile.Read(ref _all).AlreadyDone;
 
     /// <summary>Attempts started by this run.</summary>
     public int AttemptsStarted => Volatile.Read(ref _attemptsStarted);
+
+    /// <summary>The counts now, to send to a client that draws them in another process.</summary>
+    public RunProgressSnapshot Snapshot()
+    {
+        var states = Enum.GetValues<TaskState>();
+        return new RunProgressSnapshot(
+            Templates.Select(t => new TemplateProgressSnapshot(t.Name, t.AlreadyDone, states.Select(t.Count).ToArray())).ToArray(),
+            AttemptsStarted);
+    }
+
+    /// <summary>Replaces the counts with a snapshot the node sent: a client's copy of a run's progress.</summary>
+    public void Load(RunProgressSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var all = new StateCounts();
+        var templates = new TemplateProgress[snapshot.Templates.Count];
+        for (var i = 0; i < templates.Length; i++)
+        {
+            var template = snapshot.Templates[i];
+            templates[i] = new TemplateProgress(template.Name);
+            templates[i].Counts.Load(template.Counts, template.AlreadyDone);
+            all.Load(template.Counts, template.AlreadyDone);
+        }
+        Volatile.Write(ref _attemptsStarted, snapshot.AttemptsStarted);
+        Volatile.Write(ref _all, all);
+        Volatile.Write(ref _templates, templates);
+    }
 
     internal void Initialize(IReadOnlyList<string> templateNames, int[] taskTemplate, TaskState[] states)
     {
@@ -96,9 +123,26 @@ internal sealed class StateCounts
         }
     }
 
+    /// <summary>Adds counts per state (indexed by <see cref="TaskState"/>) read from a snapshot.</summary>
+    public void Load(IReadOnlyList<int> counts, int alreadyDone)
+    {
+        for (var s = 0; s < counts.Count && s < _counts.Length; s++)
+        {
+            _counts[s] += counts[s];
+            Total += counts[s];
+        }
+        AlreadyDone += alreadyDone;
+    }
+
     public void Move(TaskState from, TaskState to)
     {
         Interlocked.Decrement(ref _counts[(int)from]);
         Interlocked.Increment(ref _counts[(int)to]);
     }
 }
+
+/// <summary>A run's progress at one moment: per template, the number of tasks in each state (indexed by <see cref="TaskState"/>).</summary>
+public sealed record RunProgressSnapshot(IReadOnlyList<TemplateProgressSnapshot> Templates, int AttemptsStarted);
+
+/// <summary>One template's counts in a <see cref="RunProgressSnapshot"/>.</summary>
+public sealed record TemplateProgressSnapshot(string Name, int AlreadyDone, IReadOnlyList<int> Counts);

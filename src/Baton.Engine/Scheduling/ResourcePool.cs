@@ -8,6 +8,8 @@ namespace Baton.Engine.Scheduling;
 /// ends; the pool never hands out more than its capacity, and never reserves more of a GPU's memory than is free on
 /// it: its total, minus what Baton's running attempts reserved, minus what other processes use (read from the
 /// <see cref="IGpuMemoryProbe"/> when a GPU request is placed).
+/// A node's runs share one pool: each run's loop holds <see cref="Sync"/> while it picks and takes, and hears through
+/// <see cref="Released"/> when another run gave something back, so that its waiting tasks are looked at again.
 /// </summary>
 public sealed class ResourcePool
 {
@@ -34,6 +36,12 @@ public sealed class ResourcePool
     }
 
     public ResourceCapacity Capacity { get; }
+
+    /// <summary>Held by whoever reads free resources and takes from them, so that no two runs take the same cores.</summary>
+    public Lock Sync { get; } = new();
+
+    /// <summary>Raised (outside <see cref="Sync"/>) after a run gave resources back, with that run as argument.</summary>
+    public event Action<object>? Released;
 
     public GpuInventory Gpus { get; }
 
@@ -91,6 +99,16 @@ public sealed class ResourcePool
         var allocation = new Allocation(request with { Gpus = GpuRequest.None }, []);
         _taken.Add(allocation);
         return allocation;
+    }
+
+    /// <summary>Gives back what an attempt of <paramref name="owner"/> held, and tells the other runs sharing the pool.</summary>
+    public void Release(Allocation allocation, object owner)
+    {
+        lock (Sync)
+        {
+            Release(allocation);
+        }
+        Released?.Invoke(owner);
     }
 
     /// <summary>Gives back what an attempt held.</summary>

@@ -6,6 +6,7 @@ using Baton.Core.Graph;
 using Baton.Core.Resources;
 using Baton.Core.Stores;
 using Baton.Engine.Runs;
+using Baton.Hosting.Composition;
 using Baton.Executors.Local;
 using Baton.Experiments.Configs;
 using Baton.Experiments.Execution;
@@ -84,7 +85,10 @@ public sealed partial class Experiment : IAsyncDisposable
         {
             store = await SqliteStore.OpenAsync(workspace.Layout.StoreFile, loggers.CreateLogger<SqliteStore>(), cancellationToken: cancellationToken);
             executor = new LocalExecutor(new LocalExecutorOptions(), loggers.CreateLogger<LocalExecutor>(), time);
-            var capacity = options.Capacity ?? new ResourceCapacity(Environment.ProcessorCount, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+            // The same composition as baton run's: settings.yaml's cpus, memory, GPUs and tokens, else what is detected.
+            var setup = NodeSetup.Resolve(new BatonOptions { Workspace = workspace.Layout.Root }, time);
+            var runOptions = setup.RunOptions() with { Capacity = options.Capacity ?? setup.Capacity };
+            var capacity = runOptions.Capacity;
             var experiment = new Experiment(options, workspace, store, executor, capacity, options.TaskProgram ?? ThisProgram(), loggers.CreateLogger<Experiment>());
             experiment._run = await OpenRun.StartAsync(
                 options.Name,
@@ -93,7 +97,7 @@ public sealed partial class Experiment : IAsyncDisposable
                 store,
                 executor,
                 workspace.Layout,
-                new RunOptions(capacity),
+                runOptions,
                 experiment.OnSettled,
                 time,
                 loggers,

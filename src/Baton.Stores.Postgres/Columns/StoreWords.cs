@@ -4,7 +4,7 @@ using Baton.Core.Stores;
 namespace Baton.Stores.Postgres.Columns;
 
 /// <summary>
-/// States, reasons, outcomes and run statuses as the words of <see cref="LifecycleNames"/>, and back through
+/// States, reasons and outcomes as the words of <see cref="LifecycleNames"/>, and back through
 /// lookup tables: registration and listings convert hundreds of thousands of them.
 /// </summary>
 internal static class StoreWords
@@ -18,9 +18,6 @@ internal static class StoreWords
     private static readonly Dictionary<string, AttemptOutcome> Outcomes =
         Enum.GetValues<AttemptOutcome>().ToDictionary(o => o.ToWord(), StringComparer.Ordinal);
 
-    private static readonly Dictionary<string, RunStatus> RunStatuses =
-        Enum.GetValues<RunStatus>().ToDictionary(ToWord, StringComparer.Ordinal);
-
     public static TaskState State(string word) =>
         States.TryGetValue(word, out var state) ? state : throw Unknown("task state", word);
 
@@ -29,18 +26,6 @@ internal static class StoreWords
 
     public static AttemptOutcome Outcome(string word) =>
         Outcomes.TryGetValue(word, out var outcome) ? outcome : throw Unknown("attempt outcome", word);
-
-    public static RunStatus RunStatus(string word) =>
-        RunStatuses.TryGetValue(word, out var status) ? status : throw Unknown("run status", word);
-
-    public static string ToWord(RunStatus status) => status switch
-    {
-        Core.Stores.RunStatus.Running => "running",
-        Core.Stores.RunStatus.Done => "done",
-        Core.Stores.RunStatus.Failed => "failed",
-        Core.Stores.RunStatus.Interrupted => "interrupted",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
-    };
 
     // A word the code does not know means the database was written by another (newer) Baton or by hand.
     private static InvalidDataException Unknown(string what, string word) =>

@@ -18,6 +18,7 @@ internal static class SchemaMigrator
     public static IReadOnlyList<SchemaMigration> Migrations { get; } =
     [
         V001_Initial.Migration,
+        V002_Events.Migration,
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

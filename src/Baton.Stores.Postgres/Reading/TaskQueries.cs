@@ -18,11 +18,11 @@ internal static class TaskQueries
         t.id, coalesce(w.name, ''), coalesce(wt.name, substr(t.identity, 1, 12)), t.template, t.identity,
         t.state, t.reason, t.attempt_count,
         (SELECT a.exit_code FROM attempts a WHERE a.task_id = t.id ORDER BY a.number DESC LIMIT 1),
-        coalesce(wt.tags::text, '[]'), t.directory, t.updated_at
+        coalesce(wt.tags::text, '[]'), t.directory, t.updated_at, coalesce(wt.workflow_id, 0)
         """;
 
     private const string ListFrom = $"""
-        SELECT {TaskRowColumns}
+        SELECT {TaskRowColumns}, wt.ordinal
         FROM workflow_tasks wt
         JOIN workflows w ON w.id = wt.workflow_id
         JOIN tasks t ON t.id = wt.task_id
@@ -31,8 +31,58 @@ internal static class TaskQueries
     public static async Task<IReadOnlyList<TaskRow>> ListAsync(NpgsqlConnection connection, TaskFilter filter, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
-        // Only the filters that are set go into the statement, so that the planner uses the index of the one that
-        // narrows most (workflow name, state, template, identity).
+        command.CommandText = ListFrom + Where(command, filter) + "\nORDER BY wt.workflow_id, wt.ordinal\nLIMIT @limit";
+        command.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Bigint)
+        {
+            // LIMIT NULL is no limit.
+            Value = filter.Limit is { } limit ? Math.Max(0, limit) : DBNull.Value,
+        });
+        return await ReadRowsAsync(command, null, cancellationToken);
+    }
+
+    /// <summary>The rows after <paramref name="after"/> in listing order: the key is (workflow id, ordinal), which never changes for a row.</summary>
+    public static async Task<TaskPage> PageAsync(NpgsqlConnection connection, TaskFilter filter, TaskPageKey? after, int limit, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        var where = Where(command, filter, after is null ? null : "(wt.workflow_id, wt.ordinal) > (@after_workflow, @after_ordinal)");
+        if (after is not null)
+        {
+            command.Parameters.AddWithValue("after_workflow", after.WorkflowId);
+            command.Parameters.AddWithValue("after_ordinal", after.Ordinal);
+        }
+        command.CommandText = ListFrom + where + "\nORDER BY wt.workflow_id, wt.ordinal\nLIMIT @limit";
+        command.Parameters.AddWithValue("limit", (long)limit);
+        var ordinals = new List<int>();
+        var rows = await ReadRowsAsync(command, ordinals, cancellationToken);
+        TaskPageKey? next = rows.Count == limit ? new TaskPageKey(rows[^1].WorkflowId, ordinals[^1]) : null;
+        return new TaskPage(rows, next);
+    }
+
+    public static async Task<IReadOnlyDictionary<TaskState, int>> CountAsync(NpgsqlConnection connection, TaskFilter filter, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT t.state, count(*)
+            FROM workflow_tasks wt
+            JOIN workflows w ON w.id = wt.workflow_id
+            JOIN tasks t ON t.id = wt.task_id
+            """ + Where(command, filter) + "\nGROUP BY t.state";
+        var counts = new SortedDictionary<TaskState, int>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            counts[StoreWords.State(reader.GetString(0))] = (int)reader.GetInt64(1);
+        }
+        return counts;
+    }
+
+    /// <summary>
+    /// The WHERE clause of <paramref name="filter"/> (empty when it selects everything), its parameters added to
+    /// <paramref name="command"/>. Only the filters that are set go into the statement, so that the planner uses
+    /// the index of the one that narrows most (workflow name, state, template, identity).
+    /// </summary>
+    private static string Where(NpgsqlCommand command, TaskFilter filter, string? extra = null)
+    {
         var conditions = new List<string>();
         if (filter.Workflow is { } workflow)
         {
@@ -84,19 +134,21 @@ internal static class TaskQueries
                 conditions.Add("wt.name = @name");
             }
         }
-        command.CommandText = ListFrom
-            + (conditions.Count > 0 ? "\nWHERE " + string.Join("\n  AND ", conditions) : "")
-            + "\nORDER BY wt.workflow_id, wt.ordinal\nLIMIT @limit";
-        command.Parameters.Add(new NpgsqlParameter("limit", NpgsqlDbType.Bigint)
+        if (extra is not null)
         {
-            // LIMIT NULL is no limit.
-            Value = filter.Limit is { } limit ? Math.Max(0, limit) : DBNull.Value,
-        });
+            conditions.Add(extra);
+        }
+        return conditions.Count > 0 ? "\nWHERE " + string.Join("\n  AND ", conditions) : "";
+    }
+
+    private static async Task<List<TaskRow>> ReadRowsAsync(NpgsqlCommand command, List<int>? ordinals, CancellationToken cancellationToken)
+    {
         var rows = new List<TaskRow>();
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             rows.Add(ReadTaskRow(reader));
+            ordinals?.Add(reader.GetInt32(13));
         }
         return rows;
     }
@@ -145,8 +197,8 @@ internal static class TaskQueries
             return null;
         }
         var row = ReadTaskRow(reader);
-        var paramsJson = reader.GetString(12);
-        var attributes = reader.GetString(13);
+        var paramsJson = reader.GetString(13);
+        var attributes = reader.GetString(14);
 
         await reader.NextResultAsync(cancellationToken);
         var history = new List<StateHistoryEntry>();
@@ -181,5 +233,8 @@ internal static class TaskQueries
         LastExitCode: reader.IsDBNull(8) ? null : reader.GetInt32(8),
         Tags: StoreJson.ParseArray(reader.GetString(9)),
         Directory: reader.GetString(10),
-        UpdatedAt: StoreTime.Parse(reader.GetString(11)));
+        UpdatedAt: StoreTime.Parse(reader.GetString(11)))
+    {
+        WorkflowId = reader.GetInt64(12),
+    };
 }

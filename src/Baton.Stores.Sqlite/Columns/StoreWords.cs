@@ -19,7 +19,7 @@ internal static class StoreWords
         Enum.GetValues<AttemptOutcome>().ToDictionary(o => o.ToWord(), StringComparer.Ordinal);
 
     private static readonly Dictionary<string, RunStatus> RunStatuses =
-        Enum.GetValues<RunStatus>().ToDictionary(ToWord, StringComparer.Ordinal);
+        Enum.GetValues<RunStatus>().ToDictionary(s => s.ToWord(), StringComparer.Ordinal);
 
     public static TaskState State(string word) =>
         States.TryGetValue(word, out var state) ? state : throw Unknown("task state", word);
@@ -32,15 +32,6 @@ internal static class StoreWords
 
     public static RunStatus RunStatus(string word) =>
         RunStatuses.TryGetValue(word, out var status) ? status : throw Unknown("run status", word);
-
-    public static string ToWord(RunStatus status) => status switch
-    {
-        Core.Stores.RunStatus.Running => "running",
-        Core.Stores.RunStatus.Done => "done",
-        Core.Stores.RunStatus.Failed => "failed",
-        Core.Stores.RunStatus.Interrupted => "interrupted",
-        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
-    };
 
     // A word the code does not know means the database was written by another (newer) Baton or by hand.
     private static InvalidDataException Unknown(string what, string word) =>

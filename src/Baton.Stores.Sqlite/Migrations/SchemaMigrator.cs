@@ -22,6 +22,7 @@ internal static class SchemaMigrator
         V001_Initial.Migration,
         V002_AttemptResources.Migration,
         V003_TaskClaims.Migration,
+        V004_Events.Migration,
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

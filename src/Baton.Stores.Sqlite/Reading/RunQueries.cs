@@ -7,17 +7,34 @@ namespace Baton.Stores.Sqlite.Reading;
 /// <summary>What <c>baton runs</c> reads.</summary>
 internal static class RunQueries
 {
+    private const string RunFrom = """
+        SELECT r.id, r.workflow_id, w.name, r.status, r.started_at, r.ended_at, r.host, r.pid, w.source_file, w.dag_hash
+        FROM runs r JOIN workflows w ON w.id = r.workflow_id
+        """;
+
     public static IReadOnlyList<RunRow> List(SqliteConnection connection, string? workflow)
     {
         using var command = connection.CreateCommand();
         // Newest first by id: ids follow the order runs were started in, whatever clocks said.
-        command.CommandText = """
-            SELECT r.id, r.workflow_id, w.name, r.status, r.started_at, r.ended_at, r.host, r.pid, w.source_file, w.dag_hash
-            FROM runs r JOIN workflows w ON w.id = r.workflow_id
+        command.CommandText = RunFrom + """
+
             WHERE @workflow IS NULL OR w.name = @workflow
             ORDER BY r.id DESC
             """;
         command.Parameters.AddWithValue("@workflow", (object?)workflow ?? DBNull.Value);
+        return ReadRuns(command);
+    }
+
+    public static RunRow? Get(SqliteConnection connection, long runId)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = RunFrom + "\nWHERE r.id = @id";
+        command.Parameters.AddWithValue("@id", runId);
+        return ReadRuns(command) is [var run] ? run : null;
+    }
+
+    private static List<RunRow> ReadRuns(SqliteCommand command)
+    {
         var runs = new List<RunRow>();
         using var reader = command.ExecuteReader();
         while (reader.Read())

@@ -17,11 +17,11 @@ internal static class TaskQueries
         t.id, coalesce(w.name, ''), coalesce(wt.name, substr(t.identity, 1, 12)), t.template, t.identity,
         t.state, t.reason, t.attempt_count,
         (SELECT a.exit_code FROM attempts a WHERE a.task_id = t.id ORDER BY a.number DESC LIMIT 1),
-        coalesce(wt.tags, '[]'), t.directory, t.updated_at
+        coalesce(wt.tags, '[]'), t.directory, t.updated_at, coalesce(wt.workflow_id, 0)
         """;
 
     private const string ListFrom = $"""
-        SELECT {TaskRowColumns}
+        SELECT {TaskRowColumns}, wt.ordinal
         FROM workflow_tasks wt
         JOIN workflows w ON w.id = wt.workflow_id
         JOIN tasks t ON t.id = wt.task_id
@@ -30,8 +30,54 @@ internal static class TaskQueries
     public static IReadOnlyList<TaskRow> List(SqliteConnection connection, TaskFilter filter, CancellationToken cancellationToken)
     {
         using var command = connection.CreateCommand();
-        // Only the filters that are set go into the statement, so that SQLite can use the index of the one that
-        // narrows most (workflow name, state, template, identity) instead of reading every row.
+        command.CommandText = ListFrom + Where(command, filter) + "\nORDER BY wt.workflow_id, wt.ordinal\nLIMIT @limit";
+        command.Parameters.AddWithValue("@limit", filter.Limit is { } limit ? Math.Max(0, limit) : -1);
+        return ReadRows(command, cancellationToken);
+    }
+
+    /// <summary>The rows after <paramref name="after"/> in listing order: the key is (workflow id, ordinal), which never changes for a row.</summary>
+    public static TaskPage Page(SqliteConnection connection, TaskFilter filter, TaskPageKey? after, int limit, CancellationToken cancellationToken)
+    {
+        using var command = connection.CreateCommand();
+        var where = Where(command, filter, after is null ? null : "(wt.workflow_id, wt.ordinal) > (@after_workflow, @after_ordinal)");
+        if (after is not null)
+        {
+            command.Parameters.AddWithValue("@after_workflow", after.WorkflowId);
+            command.Parameters.AddWithValue("@after_ordinal", after.Ordinal);
+        }
+        command.CommandText = ListFrom + where + "\nORDER BY wt.workflow_id, wt.ordinal\nLIMIT @limit";
+        command.Parameters.AddWithValue("@limit", limit);
+        var ordinals = new List<int>();
+        var rows = ReadRows(command, cancellationToken, ordinals);
+        TaskPageKey? next = rows.Count == limit ? new TaskPageKey(rows[^1].WorkflowId, ordinals[^1]) : null;
+        return new TaskPage(rows, next);
+    }
+
+    public static IReadOnlyDictionary<TaskState, int> Count(SqliteConnection connection, TaskFilter filter)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = """
+            SELECT t.state, count(*)
+            FROM workflow_tasks wt
+            JOIN workflows w ON w.id = wt.workflow_id
+            JOIN tasks t ON t.id = wt.task_id
+            """ + Where(command, filter) + "\nGROUP BY t.state";
+        var counts = new SortedDictionary<TaskState, int>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            counts[StoreWords.State(reader.GetString(0))] = reader.GetInt32(1);
+        }
+        return counts;
+    }
+
+    /// <summary>
+    /// The WHERE clause of <paramref name="filter"/> (empty when it selects everything), its parameters added to
+    /// <paramref name="command"/>. Only the filters that are set go into the statement, so that SQLite can use the
+    /// index of the one that narrows most (workflow name, state, template, identity) instead of reading every row.
+    /// </summary>
+    private static string Where(SqliteCommand command, TaskFilter filter, string? extra = null)
+    {
         var conditions = new List<string>();
         if (filter.Workflow is { } workflow)
         {
@@ -82,10 +128,15 @@ internal static class TaskQueries
                 conditions.Add("wt.name = @name");
             }
         }
-        command.CommandText = ListFrom
-            + (conditions.Count > 0 ? "\nWHERE " + string.Join("\n  AND ", conditions) : "")
-            + "\nORDER BY wt.workflow_id, wt.ordinal\nLIMIT @limit";
-        command.Parameters.AddWithValue("@limit", filter.Limit is { } limit ? Math.Max(0, limit) : -1);
+        if (extra is not null)
+        {
+            conditions.Add(extra);
+        }
+        return conditions.Count > 0 ? "\nWHERE " + string.Join("\n  AND ", conditions) : "";
+    }
+
+    private static List<TaskRow> ReadRows(SqliteCommand command, CancellationToken cancellationToken, List<int>? ordinals = null)
+    {
         var rows = new List<TaskRow>();
         using var reader = command.ExecuteReader();
         while (reader.Read())
@@ -95,6 +146,7 @@ internal static class TaskQueries
                 cancellationToken.ThrowIfCancellationRequested();
             }
             rows.Add(ReadTaskRow(reader));
+            ordinals?.Add(reader.GetInt32(13));
         }
         return rows;
     }
@@ -140,8 +192,8 @@ internal static class TaskQueries
                 return null;
             }
             row = ReadTaskRow(reader);
-            paramsJson = reader.GetString(12);
-            attributes = reader.GetString(13);
+            paramsJson = reader.GetString(13);
+            attributes = reader.GetString(14);
         }
 
         var history = new List<StateHistoryEntry>();
@@ -193,5 +245,8 @@ internal static class TaskQueries
         LastExitCode: reader.IsDBNull(8) ? null : reader.GetInt32(8),
         Tags: StoreJson.ParseArray(reader.GetString(9)),
         Directory: reader.GetString(10),
-        UpdatedAt: StoreTime.Parse(reader.GetString(11)));
+        UpdatedAt: StoreTime.Parse(reader.GetString(11)))
+    {
+        WorkflowId = reader.GetInt64(12),
+    };
 }

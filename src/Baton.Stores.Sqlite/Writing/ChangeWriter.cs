@@ -8,12 +8,14 @@ namespace Baton.Stores.Sqlite.Writing;
 
 /// <summary>
 /// Applies a batch of <see cref="StoreChange"/>s in order in one transaction (the engine's group commit), with
-/// statements prepared once. A change that cannot apply (an unknown task or attempt) fails the whole batch: the
-/// engine's view and the store's must not drift apart silently.
+/// statements prepared once, each with its event. A state change is a compare-and-set: one that finds the task in
+/// another state than its <c>From</c> writes nothing and is reported, and the batch goes on. A change that cannot
+/// apply at all (an unknown task or attempt) fails the whole batch: that is a bug in the caller.
 /// </summary>
 internal sealed class ChangeWriter : IDisposable
 {
     private readonly SqliteConnection _connection;
+    private readonly EventWriter _events;
     private readonly SqliteCommand[] _commands;
 
     private readonly SqliteCommand _updateTask;
@@ -23,6 +25,10 @@ internal sealed class ChangeWriter : IDisposable
     private readonly SqliteParameter _taskMessage;
     private readonly SqliteParameter _taskAt;
     private readonly SqliteParameter _taskAttemptCount;
+    private readonly SqliteParameter _taskFrom;
+
+    private readonly SqliteCommand _stateOf;
+    private readonly SqliteParameter _stateOfId;
 
     private readonly SqliteCommand _insertHistory;
     private readonly SqliteParameter _historyTaskId;
@@ -58,15 +64,16 @@ internal sealed class ChangeWriter : IDisposable
     private readonly SqliteParameter _endSystem;
     private readonly SqliteParameter _endPeak;
 
-    public ChangeWriter(SqliteConnection connection)
+    public ChangeWriter(SqliteConnection connection, EventWriter events)
     {
         _connection = connection;
+        _events = events;
 
         _updateTask = CommandParameters.Prepared(connection, """
             UPDATE tasks
             SET state = @state, reason = @reason, message = @message, updated_at = @at,
                 attempt_count = coalesce(@attempt_count, attempt_count)
-            WHERE id = @id
+            WHERE id = @id AND state = @from
             """);
         _taskId = _updateTask.Add("@id", SqliteType.Integer);
         _taskState = _updateTask.Add("@state", SqliteType.Text);
@@ -74,6 +81,10 @@ internal sealed class ChangeWriter : IDisposable
         _taskMessage = _updateTask.Add("@message", SqliteType.Text);
         _taskAt = _updateTask.Add("@at", SqliteType.Text);
         _taskAttemptCount = _updateTask.Add("@attempt_count", SqliteType.Integer);
+        _taskFrom = _updateTask.Add("@from", SqliteType.Text);
+
+        _stateOf = CommandParameters.Prepared(connection, "SELECT state FROM tasks WHERE id = @id");
+        _stateOfId = _stateOf.Add("@id", SqliteType.Integer);
 
         _insertHistory = CommandParameters.Prepared(connection, """
             INSERT INTO state_history (task_id, run_id, state, reason, message, at)
@@ -109,6 +120,7 @@ internal sealed class ChangeWriter : IDisposable
             SET ended_at = @at, outcome = @outcome, exit_code = @exit_code, message = @message,
                 wall_seconds = @wall, user_seconds = @user, system_seconds = @system, peak_rss_bytes = @peak
             WHERE task_id = @task_id AND number = @number
+            RETURNING run_id
             """);
         _endTaskId = _endAttempt.Add("@task_id", SqliteType.Integer);
         _endNumber = _endAttempt.Add("@number", SqliteType.Integer);
@@ -121,14 +133,14 @@ internal sealed class ChangeWriter : IDisposable
         _endSystem = _endAttempt.Add("@system", SqliteType.Real);
         _endPeak = _endAttempt.Add("@peak", SqliteType.Integer);
 
-        _commands = [_updateTask, _insertHistory, _insertAttempt, _endAttempt];
+        _commands = [_updateTask, _stateOf, _insertHistory, _insertAttempt, _endAttempt];
     }
 
-    public void Apply(IReadOnlyList<StoreChange> changes, CancellationToken cancellationToken)
+    public ApplyResult Apply(IReadOnlyList<StoreChange> changes, CancellationToken cancellationToken)
     {
         if (changes.Count == 0)
         {
-            return;
+            return ApplyResult.Empty;
         }
         cancellationToken.ThrowIfCancellationRequested();
         using var transaction = _connection.BeginTransaction();
@@ -136,11 +148,14 @@ internal sealed class ChangeWriter : IDisposable
         {
             command.Transaction = transaction;
         }
+        _events.Enlist(transaction);
+        var events = new List<StoredEvent>(changes.Count);
+        var missed = new List<MissedChange>();
         for (var i = 0; i < changes.Count; i++)
         {
             try
             {
-                Apply(changes[i]);
+                Apply(changes[i], events, missed);
             }
             catch (SqliteException exception) when (StoreErrors.IsConstraint(exception))
             {
@@ -149,9 +164,10 @@ internal sealed class ChangeWriter : IDisposable
             }
         }
         transaction.Commit();
+        return new ApplyResult(events, missed);
     }
 
-    private void Apply(StoreChange change)
+    private void Apply(StoreChange change, List<StoredEvent> events, List<MissedChange> missed)
     {
         switch (change)
         {
@@ -166,9 +182,15 @@ internal sealed class ChangeWriter : IDisposable
                 _taskMessage.Value = message;
                 _taskAt.Value = at;
                 _taskAttemptCount.Value = changed.AttemptCount.OrNull();
+                _taskFrom.Value = changed.From.ToWord();
                 if (_updateTask.ExecuteNonQuery() != 1)
                 {
-                    throw new InvalidOperationException($"cannot apply {Describe(change)}: no task has id {changed.TaskId}");
+                    // The compare-and-set lost (or the task does not exist: a bug). Nothing else of the change is written.
+                    _stateOfId.Value = changed.TaskId;
+                    var actual = _stateOf.ExecuteScalar() as string
+                        ?? throw new InvalidOperationException($"cannot apply {Describe(change)}: no task has id {changed.TaskId}");
+                    missed.Add(new MissedChange(changed, StoreWords.State(actual)));
+                    break;
                 }
                 _historyTaskId.Value = changed.TaskId;
                 // Run ids start at 1; 0 means the change was made outside a run.
@@ -178,6 +200,14 @@ internal sealed class ChangeWriter : IDisposable
                 _historyMessage.Value = message;
                 _historyAt.Value = at;
                 _insertHistory.ExecuteNonQuery();
+                events.Add(_events.Append(new StoredEvent(0, EventKind.TaskState, changed.At)
+                {
+                    RunId = changed.RunId > 0 ? changed.RunId : null,
+                    WorkflowId = changed.RunId > 0 ? _events.WorkflowOf(changed.RunId) : changed.WorkflowId,
+                    TaskId = changed.TaskId,
+                    State = changed.To,
+                    Payload = EventPayload.For(changed),
+                }));
                 break;
 
             case AttemptStarted started:
@@ -194,6 +224,14 @@ internal sealed class ChangeWriter : IDisposable
                 _startMemory.Value = (started.Resources?.MemoryBytes).OrNull();
                 _startRuntime.Value = (started.Resources?.Runtime?.TotalSeconds).OrNull();
                 _insertAttempt.ExecuteNonQuery();
+                events.Add(_events.Append(new StoredEvent(0, EventKind.AttemptStarted, started.At)
+                {
+                    RunId = started.RunId,
+                    WorkflowId = _events.WorkflowOf(started.RunId),
+                    TaskId = started.TaskId,
+                    Attempt = started.Number,
+                    Payload = EventPayload.For(started),
+                }));
                 break;
 
             case AttemptEnded ended:
@@ -207,10 +245,20 @@ internal sealed class ChangeWriter : IDisposable
                 _endUser.Value = (ended.Usage?.UserCpu.TotalSeconds).OrNull();
                 _endSystem.Value = (ended.Usage?.SystemCpu.TotalSeconds).OrNull();
                 _endPeak.Value = (ended.Usage?.PeakRssBytes).OrNull();
-                if (_endAttempt.ExecuteNonQuery() != 1)
+                // The event names the run that started the attempt (a later run may record its end).
+                if (_endAttempt.ExecuteScalar() is not long attemptRun)
                 {
                     throw new InvalidOperationException($"cannot apply {Describe(change)}: task {ended.TaskId} has no attempt {ended.Number}");
                 }
+                events.Add(_events.Append(new StoredEvent(0, EventKind.AttemptEnded, ended.At)
+                {
+                    RunId = attemptRun,
+                    WorkflowId = _events.WorkflowOf(attemptRun),
+                    TaskId = ended.TaskId,
+                    Attempt = ended.Number,
+                    Outcome = ended.Outcome,
+                    Payload = EventPayload.For(ended),
+                }));
                 break;
 
             default:

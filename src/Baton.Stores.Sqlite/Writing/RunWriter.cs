@@ -5,10 +5,10 @@ using Microsoft.Data.Sqlite;
 
 namespace Baton.Stores.Sqlite.Writing;
 
-/// <summary>Opens and closes runs: a few statements per run, so nothing is kept prepared.</summary>
+/// <summary>Opens and closes runs, each with its event: a few statements per run, so only the event's insert is prepared.</summary>
 internal static class RunWriter
 {
-    public static long Start(SqliteConnection connection, long workflowId, string host, int processId, DateTimeOffset now)
+    public static long Start(SqliteConnection connection, EventWriter events, long workflowId, string host, int processId, DateTimeOffset now)
     {
         using var transaction = connection.BeginTransaction();
         using var insert = connection.CreateCommand();
@@ -19,7 +19,7 @@ internal static class RunWriter
             RETURNING id
             """;
         insert.Parameters.AddWithValue("@workflow_id", workflowId);
-        insert.Parameters.AddWithValue("@status", StoreWords.ToWord(RunStatus.Running));
+        insert.Parameters.AddWithValue("@status", RunStatus.Running.ToWord());
         insert.Parameters.AddWithValue("@started_at", StoreTime.ToText(now));
         insert.Parameters.AddWithValue("@host", host);
         insert.Parameters.AddWithValue("@pid", processId);
@@ -32,23 +32,38 @@ internal static class RunWriter
         {
             throw new InvalidOperationException($"cannot start a run: no workflow has id {workflowId}", exception);
         }
+        events.Enlist(transaction);
+        events.Append(new StoredEvent(0, EventKind.RunStarted, now)
+        {
+            RunId = id,
+            WorkflowId = workflowId,
+            Payload = EventPayload.RunStarted(host, processId),
+        });
         transaction.Commit();
         return id;
     }
 
-    public static void Finish(SqliteConnection connection, long runId, RunStatus status, DateTimeOffset now)
+    public static void Finish(SqliteConnection connection, EventWriter events, long runId, RunStatus status, DateTimeOffset now)
     {
         using var transaction = connection.BeginTransaction();
         using var update = connection.CreateCommand();
         update.Transaction = transaction;
-        update.CommandText = "UPDATE runs SET status = @status, ended_at = @ended_at WHERE id = @id";
-        update.Parameters.AddWithValue("@status", StoreWords.ToWord(status));
+        update.CommandText = "UPDATE runs SET status = @status, ended_at = @ended_at WHERE id = @id RETURNING workflow_id";
+        update.Parameters.AddWithValue("@status", status.ToWord());
         update.Parameters.AddWithValue("@ended_at", StoreTime.ToText(now));
         update.Parameters.AddWithValue("@id", runId);
-        if (update.ExecuteNonQuery() != 1)
+        if (update.ExecuteScalar() is not long workflowId)
         {
             throw new InvalidOperationException($"cannot finish run {runId}: no run has that id");
         }
+        events.Enlist(transaction);
+        events.Append(new StoredEvent(0, EventKind.RunEnded, now)
+        {
+            RunId = runId,
+            WorkflowId = workflowId,
+            RunStatus = status,
+            Payload = EventPayload.RunEnded(),
+        });
         transaction.Commit();
     }
 }

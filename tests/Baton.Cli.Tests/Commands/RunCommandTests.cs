@@ -89,7 +89,7 @@ public sealed class RunCommandTests
         using var cli = new CliRunner();
         var workflow = cli.WriteWorkflow("name: ok\ntasks:\n  - name: a\n    command: /bin/true\n");
         Directory.CreateDirectory(cli.Workspace);
-        using (Workspaces.WorkspaceLock.TryAcquire(Workspaces.WorkspaceLock.ForWorkflow(cli.Workspace, "ok")))
+        using (Baton.Hosting.Workspaces.WorkspaceLock.TryAcquire(Baton.Hosting.Workspaces.WorkspaceLock.ForWorkflow(cli.Workspace, "ok")))
         {
             var busy = await cli.RunAsync("run", workflow);
             Assert.True(busy.ExitCode == 2, busy.ToString());

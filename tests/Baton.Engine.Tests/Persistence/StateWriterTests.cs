@@ -52,7 +52,7 @@ public sealed class StateWriterTests
         public List<StoreChange> Applied { get; } = [];
         public Exception? Failure { get; init; }
 
-        public async ValueTask ApplyAsync(IReadOnlyList<StoreChange> changes, CancellationToken cancellationToken)
+        public async ValueTask<ApplyResult> ApplyAsync(IReadOnlyList<StoreChange> changes, CancellationToken cancellationToken)
         {
             FirstBatchEntered.TrySetResult();
             await Gate.Task;
@@ -62,6 +62,7 @@ public sealed class StateWriterTests
             }
             BatchSizes.Add(changes.Count);
             Applied.AddRange(changes);
+            return ApplyResult.Empty;
         }
 
         public ValueTask InitializeAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
@@ -76,6 +77,11 @@ public sealed class StateWriterTests
         public ValueTask<IReadOnlyList<WorkflowRow>> ListWorkflowsAsync(string? name, CancellationToken cancellationToken) => throw new NotSupportedException();
         public ValueTask<IReadOnlyList<TaskClaim>> ClaimTasksAsync(ClaimOwner owner, IReadOnlyList<long> taskIds, IReadOnlyCollection<ClaimOwner> deadOwners, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
         public ValueTask ReleaseClaimsAsync(long runId, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public ValueTask<TaskPage> ListTasksPageAsync(TaskFilter filter, TaskPageKey? after, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public ValueTask<IReadOnlyDictionary<TaskState, int>> CountTasksAsync(TaskFilter filter, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public ValueTask<RunRow?> GetRunAsync(long runId, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public ValueTask<IReadOnlyList<StoredEvent>> ReadEventsAsync(long afterSequence, int limit, EventFilter? filter, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public ValueTask<long> LatestEventSequenceAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }

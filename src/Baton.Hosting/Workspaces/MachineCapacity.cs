@@ -1,13 +1,13 @@
 using Baton.Core.Errors;
 using Baton.Core.Resources;
 
-namespace Baton.Cli.Workspaces;
+namespace Baton.Hosting.Workspaces;
 
 /// <summary>
 /// What Baton may use on this machine: <c>--cpus</c>/<c>--memory</c>, else the workspace settings, else what
 /// the runtime detects (processor count and memory, both honouring cgroup limits and CPU affinity).
 /// </summary>
-internal static class MachineCapacity
+public static class MachineCapacity
 {
     public static ResourceCapacity Resolve(int? cpusOption, string? memoryOption, WorkspaceSettings settings)
     {

@@ -4,7 +4,7 @@ using Baton.Core.Resources;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Baton.Cli.Workspaces;
+namespace Baton.Hosting.Workspaces;
 
 /// <summary>
 /// Optional <c>&lt;workspace&gt;/settings.yaml</c>: what this machine offers Baton when <c>--cpus</c> and
@@ -12,7 +12,7 @@ namespace Baton.Cli.Workspaces;
 /// devices with their memory, see docs/gpus.md) and <c>visible_devices:</c>; the executor <c>baton run</c> uses
 /// when <c>--executor</c> is not given; and a <c>slurm:</c> block (docs/slurm.md).
 /// </summary>
-internal sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
+public sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
 {
     /// <summary>Declared GPUs; null when none are declared (then nvidia-smi is asked).</summary>
     public IReadOnlyList<GpuDevice>? Gpus { get; init; }

@@ -1,9 +1,9 @@
 using Baton.Core.Workspaces;
 
-namespace Baton.Cli.Workspaces;
+namespace Baton.Hosting.Workspaces;
 
 /// <summary>Which workspace a command uses: <c>--workspace</c>, else <c>BATON_WORKSPACE</c>, else <c>./.baton</c>.</summary>
-internal static class WorkspaceLocation
+public static class WorkspaceLocation
 {
     public static WorkspaceLayout Resolve(string? option)
     {

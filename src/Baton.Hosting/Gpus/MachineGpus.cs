@@ -1,14 +1,14 @@
-using Baton.Cli.Workspaces;
+using Baton.Hosting.Workspaces;
 using Baton.Core.Errors;
 using Baton.Core.Gpus;
 
-namespace Baton.Cli.Gpus;
+namespace Baton.Hosting.Gpus;
 
 /// <summary>
 /// The GPUs Baton may use on this machine: declared in the workspace settings, else detected with nvidia-smi,
 /// else none; restricted to <c>visible_devices</c>.
 /// </summary>
-internal static class MachineGpus
+public static class MachineGpus
 {
     /// <returns>The inventory, how to read memory used by others, and why detection failed when nvidia-smi is there but did not answer.</returns>
     public static (GpuInventory Inventory, IGpuMemoryProbe Probe, string? Problem) Resolve(WorkspaceSettings settings, TimeProvider time)

@@ -1,4 +1,4 @@
-using Baton.Cli.Workspaces;
+using Baton.Hosting.Workspaces;
 using Baton.Core.Errors;
 using Baton.Core.Executors;
 using Baton.Core.Graph;
@@ -7,13 +7,13 @@ using Baton.Executors.Local;
 using Baton.Executors.Slurm;
 using Microsoft.Extensions.Logging;
 
-namespace Baton.Cli.Commands;
+namespace Baton.Hosting.Executors;
 
 /// <summary>
 /// <c>--executor local|slurm</c> (else the workspace's <c>executor:</c> setting, else local): the executor a run
 /// uses, and what Baton may have in flight at once with it.
 /// </summary>
-internal sealed record ExecutorChoice(string Name)
+public sealed record ExecutorChoice(string Name)
 {
     public static ExecutorChoice Resolve(string? option, WorkspaceSettings settings)
     {

@@ -5,14 +5,14 @@ using Baton.Core.Workflows;
 using Baton.Executors.Slurm;
 using YamlDotNet.RepresentationModel;
 
-namespace Baton.Cli.Workspaces;
+namespace Baton.Hosting.Workspaces;
 
 /// <summary>
 /// The workspace's <c>slurm:</c> settings: what every job asks for (the keys of a workflow file's <c>slurm:</c> block)
 /// and how the executor talks to SLURM: <c>poll_interval</c>, <c>submissions_per_second</c>, <c>max_array_size</c>,
 /// <c>commands_dir</c> (the folder of sbatch, squeue, scancel and scontrol; default: found on PATH).
 /// </summary>
-internal sealed record SlurmWorkspaceSettings(SlurmSettings Job, TimeSpan? PollInterval, double? SubmissionsPerSecond, int? MaxArraySize)
+public sealed record SlurmWorkspaceSettings(SlurmSettings Job, TimeSpan? PollInterval, double? SubmissionsPerSecond, int? MaxArraySize)
 {
     private static readonly string[] TuningKeys = ["poll_interval", "submissions_per_second", "max_array_size", "commands_dir"];
 

@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Globalization;
 using Baton.Core.Gpus;
 
-namespace Baton.Cli.Gpus;
+namespace Baton.Hosting.Gpus;
 
 /// <summary>Runs <c>nvidia-smi</c> (the I/O; parsing is <see cref="NvidiaSmiOutput"/> in Core).</summary>
-internal static class NvidiaSmi
+public static class NvidiaSmi
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
@@ -48,7 +48,7 @@ internal static class NvidiaSmi
 /// descendant of this process (attempts run under the executor's supervisor, a child of <c>baton</c>). Read at most
 /// once a second: a dispatch pass asks once per resource shape.
 /// </summary>
-internal sealed class NvidiaSmiMemoryProbe(string program, GpuInventory inventory, TimeProvider time) : IGpuMemoryProbe
+public sealed class NvidiaSmiMemoryProbe(string program, GpuInventory inventory, TimeProvider time) : IGpuMemoryProbe
 {
     private static readonly TimeSpan MaxAge = TimeSpan.FromSeconds(1);
     private IReadOnlyDictionary<int, long> _last = new Dictionary<int, long>();
@@ -84,7 +84,7 @@ internal sealed class NvidiaSmiMemoryProbe(string program, GpuInventory inventor
 }
 
 /// <summary>Parent links from <c>/proc</c> (Linux).</summary>
-internal static class ProcessTree
+public static class ProcessTree
 {
     public static bool IsDescendantOf(int pid, int ancestor)
     {

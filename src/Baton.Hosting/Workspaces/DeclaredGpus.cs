@@ -4,10 +4,10 @@ using Baton.Core.Gpus;
 using Baton.Core.Resources;
 using YamlDotNet.RepresentationModel;
 
-namespace Baton.Cli.Workspaces;
+namespace Baton.Hosting.Workspaces;
 
 /// <summary>Reads <c>gpus:</c> and <c>visible_devices:</c> of the workspace settings.</summary>
-internal static class DeclaredGpus
+public static class DeclaredGpus
 {
     private static readonly string[] DeviceKeys = ["index", "memory", "name", "uuid"];
 

@@ -1,6 +1,6 @@
 using Baton.Core.Errors;
 
-namespace Baton.Cli.Workspaces;
+namespace Baton.Hosting.Workspaces;
 
 /// <summary>
 /// The exclusive lock that lets one orchestrator at a time run a workflow (<see cref="ForWorkflow"/>); runs of
@@ -8,7 +8,7 @@ namespace Baton.Cli.Workspaces;
 /// advisory <c>flock</c> for <see cref="FileShare.None"/>; the kernel drops it when the process dies, so a
 /// crashed run never leaves a stale lock behind.
 /// </summary>
-internal sealed class WorkspaceLock : IDisposable
+public sealed class WorkspaceLock : IDisposable
 {
     private readonly FileStream _stream;
 

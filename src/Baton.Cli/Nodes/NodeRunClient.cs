@@ -1,0 +1,102 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using Baton.Cli.Commands;
+using Baton.Cli.Rendering;
+using Baton.Core.Errors;
+using Baton.Core.Graph;
+using Baton.Core.Lifecycle;
+using Baton.Core.Resources;
+using Baton.Core.Stores;
+using Baton.Engine.Runs;
+using Baton.Hosting.Api;
+using Baton.Hosting.Composition;
+using Baton.Hosting.Workspaces;
+
+namespace Baton.Cli.Nodes;
+
+/// <summary>
+/// <c>baton run FILE</c> as a client of the workspace's node: submits the workflow, follows the run's progress as
+/// the node streams it, and prints the summary. The run lives in the node: Ctrl+C or SIGTERM asks the node to
+/// interrupt it (its attempts are killed); with <c>--keep-running</c>, or if this process dies, the run goes on.
+/// </summary>
+internal static class NodeRunClient
+{
+    public static async Task<int> RunAsync(
+        CliContext cli, WorkflowGraph graph, NodeClient client, NodeStatus node, NodeSetup setup, RunCommand.RunSettings settings, CancellationToken cancellationToken)
+    {
+        if (settings.Cpus is { } cpus && cpus != node.Cpus || settings.Memory is not null && setup.Capacity.MemoryBytes != node.MemoryBytes)
+        {
+            await cli.Error.WriteLineAsync($"baton: the workspace's node (pid {node.ProcessId}) offers {node.Cpus} cpus and {ResourceParser.FormatMemory(node.MemoryBytes)} to all its runs; --cpus/--memory apply when a node starts ('baton node stop' first, or --embedded)");
+        }
+        var accepted = await client.SubmitAsync(new RunSubmission(Path.GetFullPath(graph.SourceFile))
+        {
+            FailFast = settings.FailFast,
+            NewWorkflow = settings.NewWorkflow,
+            Cold = settings.Cold,
+            Executor = settings.Executor,
+        }, cancellationToken);
+        var runId = accepted.RunId;
+        if (settings.Detach)
+        {
+            await cli.Output.WriteLineAsync(runId.ToString(CultureInfo.InvariantCulture));
+            await cli.Error.WriteLineAsync($"baton: run {runId} of '{accepted.Workflow}' runs in the workspace's node (pid {node.ProcessId}); follow it with 'baton wait {runId}'");
+            return ExitCodes.Success;
+        }
+        if (accepted.Attached)
+        {
+            await cli.Error.WriteLineAsync($"baton: workflow '{accepted.Workflow}' is already running in the workspace's node (run {runId}): following it");
+        }
+
+        // The signals' default (immediate death) would leave the run going anyway; they are turned into a request.
+        var detached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Interrupt(PosixSignalContext signal)
+        {
+            signal.Cancel = true;
+            if (settings.KeepRunning)
+            {
+                detached.TrySetResult();
+            }
+            else
+            {
+                _ = client.InterruptAsync(runId, CancellationToken.None);
+            }
+        }
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
+
+        var progress = new RunProgress();
+        RunUpdate? last = null;
+        var follow = Task.Run(async () =>
+        {
+            await foreach (var update in client.FollowAsync(runId, cancellationToken))
+            {
+                progress.Load(update.Progress);
+                last = update;
+            }
+        }, CancellationToken.None);
+        await RunView.FollowAsync(cli.Console, progress, Task.WhenAny(follow, detached.Task), cli.Time, settings.ProgressShown);
+        if (detached.Task.IsCompleted)
+        {
+            await cli.Error.WriteLineAsync($"baton: detached: run {runId} goes on in the workspace's node; follow it with 'baton wait {runId}'");
+            return ExitCodes.Interrupted;
+        }
+        try
+        {
+            await follow;
+        }
+        catch (IOException ex)
+        {
+            throw new BatonInputException($"lost the workspace's node while following run {runId}: {ex.Message}; see {NodeEndpoint.For(setup.Layout).LogPath}");
+        }
+        var summary = last?.Summary ?? throw new BatonInputException(last?.Error ?? $"run {runId} ended without a summary");
+
+        var failures = Array.Empty<TaskRow>() as IReadOnlyList<TaskRow>;
+        if (summary.Failed + summary.Killed > 0)
+        {
+            await using var store = await WorkspaceStore.OpenAsync(setup.Layout, create: false, cli.Loggers, CancellationToken.None);
+            failures = await store.ListTasksAsync(new TaskFilter { WorkflowId = summary.WorkflowId, States = [TaskState.Failed, TaskState.Killed] }, CancellationToken.None);
+        }
+        RunView.Summary(cli.Console, graph.Name, summary, progress, failures);
+        return summary.Succeeded ? ExitCodes.Success : summary.Interrupted ? ExitCodes.Interrupted : ExitCodes.TasksFailed;
+    }
+}

@@ -1,0 +1,155 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.ServerSentEvents;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using Baton.Core.Errors;
+using Baton.Engine.Control;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Baton.Hosting.Api;
+
+/// <summary>
+/// A client of a node's API over its Unix socket: the one implementation of the API that the CLI (and typed
+/// experiments, later) use. A refusal of the node (problem details) is thrown as a <see cref="BatonInputException"/>
+/// with the node's one-line reason.
+/// </summary>
+public sealed class NodeClient : IDisposable
+{
+    private readonly HttpClient _http;
+
+    public NodeClient(string socketPath)
+    {
+        SocketPath = socketPath;
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, cancellationToken) =>
+            {
+                var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken).ConfigureAwait(false);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        // A followed run may last days: no overall timeout; each call passes its own cancellation.
+        _http = new HttpClient(handler) { BaseAddress = new Uri("http://baton-node/"), Timeout = Timeout.InfiniteTimeSpan };
+    }
+
+    public string SocketPath { get; }
+
+    /// <summary>The node's status; null when nothing answers on the socket (no node, or a stale socket file).</summary>
+    public async Task<NodeStatus?> TryStatusAsync(CancellationToken cancellationToken)
+    {
+        if (!File.Exists(SocketPath))
+        {
+            return null;
+        }
+        try
+        {
+            return await _http.GetFromJsonAsync("api/v1/node", NodeJson.Default.NodeStatus, cancellationToken).ConfigureAwait(false);
+        }
+        catch (HttpRequestException ex) when (ex.InnerException is SocketException || ex.HttpRequestError == HttpRequestError.ConnectionError)
+        {
+            return null;
+        }
+    }
+
+    public Task<RunAccepted> SubmitAsync(RunSubmission submission, CancellationToken cancellationToken) =>
+        PostAsync("api/v1/runs", submission, NodeJson.Default.RunSubmission, NodeJson.Default.RunAccepted, cancellationToken);
+
+    public Task<TaskResponse> KillAsync(TaskRequest request, CancellationToken cancellationToken) =>
+        PostAsync("api/v1/tasks/kill", request, NodeJson.Default.TaskRequest, NodeJson.Default.TaskResponse, cancellationToken);
+
+    public Task<TaskResponse> SetAsync(TaskRequest request, CancellationToken cancellationToken) =>
+        PostAsync("api/v1/tasks/set", request, NodeJson.Default.TaskRequest, NodeJson.Default.TaskResponse, cancellationToken);
+
+    public Task<TaskResponse> LimitAsync(LimitRequest request, CancellationToken cancellationToken) =>
+        PostAsync("api/v1/limits", request, NodeJson.Default.LimitRequest, NodeJson.Default.TaskResponse, cancellationToken);
+
+    public async Task<IReadOnlyList<ResourceSnapshot>> ResourcesAsync(CancellationToken cancellationToken)
+    {
+        using var response = await _http.GetAsync(new Uri("api/v1/resources", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        return await response.Content.ReadFromJsonAsync(NodeJson.Default.IReadOnlyListResourceSnapshot, cancellationToken).ConfigureAwait(false) ?? [];
+    }
+
+    public async Task InterruptAsync(long runId, CancellationToken cancellationToken)
+    {
+        using var response = await _http.PostAsync(new Uri($"api/v1/runs/{runId}/interrupt", UriKind.Relative), null, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Asks the node to stop; refused (409) while it drives runs unless <paramref name="force"/>.</summary>
+    public async Task StopAsync(bool force, CancellationToken cancellationToken)
+    {
+        using var response = await _http.PostAsJsonAsync("api/v1/node/stop", new StopRequest(force), NodeJson.Default.StopRequest, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The run's progress as it changes, ending with the update that carries its summary (or why it stopped).</summary>
+    public async IAsyncEnumerable<RunUpdate> FollowAsync(long runId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"api/v1/runs/{runId}/follow", UriKind.Relative));
+        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var parser = SseParser.Create(stream, (_, data) => JsonSerializer.Deserialize(data, NodeJson.Default.RunUpdate));
+        await foreach (var item in parser.EnumerateAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (item.Data is { } update)
+            {
+                yield return update;
+                if (item.EventType == "end")
+                {
+                    yield break;
+                }
+            }
+        }
+        throw new IOException($"the node stopped before run {runId} ended");
+    }
+
+    private async Task<TResponse> PostAsync<TRequest, TResponse>(
+        string path,
+        TRequest body,
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<TRequest> requestType,
+        System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResponse> responseType,
+        CancellationToken cancellationToken)
+    {
+        using var response = await _http.PostAsJsonAsync(path, body, requestType, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        return await response.Content.ReadFromJsonAsync(responseType, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException($"the node answered {path} with no body");
+    }
+
+    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return;
+        }
+        ProblemDetails? problem = null;
+        try
+        {
+            problem = await response.Content.ReadFromJsonAsync(NodeJson.Default.ProblemDetails, cancellationToken).ConfigureAwait(false);
+        }
+        catch (JsonException)
+        {
+        }
+        var reason = problem?.Detail ?? problem?.Title ?? response.ReasonPhrase ?? "no reason given";
+        if (response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Conflict or HttpStatusCode.NotFound)
+        {
+            throw new BatonInputException(reason);
+        }
+        throw new InvalidOperationException($"the node answered {(int)response.StatusCode}: {reason}");
+    }
+
+    public void Dispose() => _http.Dispose();
+}

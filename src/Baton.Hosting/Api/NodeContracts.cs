@@ -1,0 +1,82 @@
+using System.Text.Json.Serialization;
+using Baton.Engine.Control;
+using Baton.Engine.Runs;
+
+namespace Baton.Hosting.Api;
+
+/// <summary>What <c>GET /api/v1/node</c> answers: the node's process, workspace, capacity and the runs it drives.</summary>
+public sealed record NodeStatus(
+    string Version,
+    int ProcessId,
+    string Host,
+    DateTimeOffset StartedAt,
+    string Workspace,
+    string Executor,
+    int Cpus,
+    long MemoryBytes,
+    int CpusInUse,
+    long MemoryBytesInUse,
+    IReadOnlyList<NodeRunInfo> Runs);
+
+/// <summary>One run the node drives now.</summary>
+public sealed record NodeRunInfo(long RunId, string Workflow, int Total, int Done, int Running, int Failed);
+
+/// <summary>
+/// <c>POST /api/v1/runs</c>: run the workflow file at <see cref="File"/> (a path the node can read: local nodes share
+/// the client's file system). A workflow whose run is live in the node is attached to, not started again.
+/// </summary>
+public sealed record RunSubmission(string File)
+{
+    public bool FailFast { get; init; }
+
+    public bool NewWorkflow { get; init; }
+
+    /// <summary>Kill attempts an earlier orchestrator left running and run their tasks afresh.</summary>
+    public bool Cold { get; init; }
+
+    /// <summary>The executor the client asked for (<c>--executor</c>); null: the node's.</summary>
+    public string? Executor { get; init; }
+}
+
+/// <summary>The answer to a submission: the run's id, and whether it was already live (the client attached to it).</summary>
+public sealed record RunAccepted(long RunId, string Workflow, bool Attached);
+
+/// <summary>One message of <c>GET /api/v1/runs/{id}/follow</c>: the run's progress, and its summary once it ended.</summary>
+public sealed record RunUpdate(RunProgressSnapshot Progress)
+{
+    public RunSummary? Summary { get; init; }
+
+    /// <summary>Why the run stopped without a summary (its store could not be written), one line.</summary>
+    public string? Error { get; init; }
+}
+
+/// <summary><c>POST /api/v1/tasks/kill</c> and <c>/set</c>: tasks of one workflow (all of them for a kill when empty).</summary>
+public sealed record TaskRequest(string Workflow, IReadOnlyList<string> Tasks)
+{
+    /// <summary>For <c>set</c>: the <c>KEY=VALUE</c> words.</summary>
+    public IReadOnlyList<string> Values { get; init; } = [];
+}
+
+/// <summary>What the node did to each task; <see cref="Handled"/> is false when no run of the workflow is live in it.</summary>
+public sealed record TaskResponse(bool Handled, IReadOnlyList<TaskOutcome> Results);
+
+public sealed record TaskOutcome(string Task, string Outcome);
+
+/// <summary><c>POST /api/v1/limits</c>: how many tasks of a workflow (or of one of its templates) may run at once.</summary>
+public sealed record LimitRequest(string Workflow, string? Template, int Limit);
+
+/// <summary><c>POST /api/v1/node/stop</c>.</summary>
+public sealed record StopRequest(bool Force);
+
+[JsonSerializable(typeof(NodeStatus))]
+[JsonSerializable(typeof(RunSubmission))]
+[JsonSerializable(typeof(RunAccepted))]
+[JsonSerializable(typeof(RunUpdate))]
+[JsonSerializable(typeof(TaskRequest))]
+[JsonSerializable(typeof(TaskResponse))]
+[JsonSerializable(typeof(LimitRequest))]
+[JsonSerializable(typeof(StopRequest))]
+[JsonSerializable(typeof(IReadOnlyList<ResourceSnapshot>))]
+[JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]
+public sealed partial class NodeJson : JsonSerializerContext;

@@ -1,0 +1,236 @@
+using System.Net.ServerSentEvents;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using Baton.Core.Errors;
+using Baton.Core.Workflows;
+using Baton.Engine.Control;
+using Baton.Engine.Node;
+using Baton.Engine.Runs;
+using Baton.Hosting.Composition;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Baton.Hosting.Api;
+
+/// <summary>
+/// The node's HTTP API under <c>/api/v1</c>: the one way clients (the CLI, typed experiments, later the dashboard and
+/// remote users) reach the node. Errors are RFC 9457 problem details with a stable <c>type</c>.
+/// </summary>
+public static class NodeEndpoints
+{
+    /// <summary>The problem type of a request the node refused because of what it asked (bad input, one line).</summary>
+    public const string InputProblem = "urn:baton:problem:input";
+
+    /// <summary>The problem type of a request that names a run the node does not have.</summary>
+    public const string NotFoundProblem = "urn:baton:problem:not-found";
+
+    /// <summary>The problem type of a request that conflicts with what the node is doing (stop while runs are active).</summary>
+    public const string ConflictProblem = "urn:baton:problem:conflict";
+
+    public static string Version { get; } =
+        typeof(NodeEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
+
+    public static void MapNodeApi(this IEndpointRouteBuilder app, NodeServerState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        var api = app.MapGroup("/api/v1");
+        var node = state.Node;
+
+        api.MapGet("/node", () => TypedResults.Ok(Status(state)));
+        api.MapPost("/node/stop", (StopRequest request) =>
+        {
+            var active = node.Engine.ActiveRuns.Count;
+            if (active > 0 && !request.Force)
+            {
+                return Problem(StatusCodes.Status409Conflict, ConflictProblem, $"the node drives {active} active runs; wait for them, kill them, or stop with --force (their attempts are killed)");
+            }
+            state.RequestStop();
+            return Results.Accepted();
+        });
+
+        api.MapPost("/runs", async (RunSubmission submission, CancellationToken cancellationToken) =>
+        {
+            try
+            {
+                var graph = WorkflowCompiler.CompileFile(submission.File);
+                if (submission.Executor is { } executor && executor != node.Setup.Executor.Name)
+                {
+                    throw new BatonInputException($"the workspace's node runs attempts on '{node.Setup.Executor.Name}', not '{executor}': stop it first ('baton node stop') or run with --embedded");
+                }
+                var options = node.Setup.RunOptions() with
+                {
+                    FailFast = submission.FailFast,
+                    NewWorkflow = submission.NewWorkflow,
+                    Resume = submission.Cold ? ResumeMode.Cold : ResumeMode.Hot,
+                };
+                var (run, attached) = await node.StartRunAsync(graph, options, cancellationToken);
+                // The run has an id once its loop runs; a run that cannot start (a refused DAG change) says why.
+                await Task.WhenAny(run.Control, run.Completion);
+                if (!run.Control.IsCompletedSuccessfully)
+                {
+                    await run.Completion;
+                }
+                var control = await run.Control;
+                return Results.Json(new RunAccepted(control.RunId, graph.Name, attached), NodeJson.Default.RunAccepted, statusCode: attached ? StatusCodes.Status200OK : StatusCodes.Status201Created);
+            }
+            catch (BatonInputException ex)
+            {
+                return Problem(StatusCodes.Status400BadRequest, InputProblem, ex.Message);
+            }
+        });
+
+        api.MapGet("/runs/{id:long}/follow", (long id, CancellationToken cancellationToken) =>
+            node.Engine.Find(id) is { } run
+                ? TypedResults.ServerSentEvents(FollowAsync(run, state.Time, cancellationToken))
+                : Problem(StatusCodes.Status404NotFound, NotFoundProblem, $"run {id} is not driven by this node"));
+
+        api.MapPost("/runs/{id:long}/interrupt", (long id) =>
+        {
+            if (node.Engine.Find(id) is not { } run)
+            {
+                return Problem(StatusCodes.Status404NotFound, NotFoundProblem, $"run {id} is not driven by this node");
+            }
+            run.Interrupt();
+            return Results.Accepted();
+        });
+
+        api.MapPost("/tasks/kill", async (TaskRequest request, CancellationToken cancellationToken) =>
+        {
+            if (await ControlOf(node, request.Workflow) is not { } control)
+            {
+                return TypedResults.Ok(new TaskResponse(false, []));
+            }
+            var report = await control.KillAsync(request.Tasks.ToList(), cancellationToken);
+            return TypedResults.Ok(new TaskResponse(true, report.Tasks.Select(t => new TaskOutcome(t.Task, t.Outcome)).ToList()));
+        });
+
+        api.MapPost("/tasks/set", async (TaskRequest request, CancellationToken cancellationToken) =>
+        {
+            if (await ControlOf(node, request.Workflow) is not { } control)
+            {
+                return Results.Ok(new TaskResponse(false, []));
+            }
+            TaskChange change;
+            try
+            {
+                change = TaskChange.Parse(request.Values.ToArray());
+            }
+            catch (BatonInputException ex)
+            {
+                return Problem(StatusCodes.Status400BadRequest, InputProblem, ex.Message);
+            }
+            var results = new List<TaskOutcome>();
+            foreach (var task in request.Tasks)
+            {
+                results.Add(new TaskOutcome(task, await control.SetAsync(task, change, cancellationToken)));
+            }
+            return Results.Ok(new TaskResponse(true, results));
+        });
+
+        api.MapPost("/limits", async (LimitRequest request, CancellationToken cancellationToken) =>
+        {
+            if (request.Limit < 1)
+            {
+                return Problem(StatusCodes.Status400BadRequest, InputProblem, "a concurrency limit is a whole number of at least 1");
+            }
+            if (await ControlOf(node, request.Workflow) is not { } control)
+            {
+                return Results.Ok(new TaskResponse(false, []));
+            }
+            var what = request.Template is null ? $"workflow '{request.Workflow}'" : $"template '{request.Template}'";
+            return await control.SetLimitAsync(request.Template, request.Limit, cancellationToken)
+                ? Results.Ok(new TaskResponse(true, [new TaskOutcome(what, $"at most {request.Limit} at once")]))
+                : Problem(StatusCodes.Status400BadRequest, InputProblem, $"workflow '{request.Workflow}' has no template '{request.Template}'");
+        });
+
+        api.MapGet("/resources", async (CancellationToken cancellationToken) =>
+        {
+            var snapshots = new List<ResourceSnapshot>();
+            foreach (var run in node.Engine.ActiveRuns)
+            {
+                try
+                {
+                    snapshots.Add(await (await run.Control.WaitAsync(cancellationToken)).ResourcesAsync(cancellationToken));
+                }
+                catch (InvalidOperationException)
+                {
+                    // The run ended in the meantime: it holds nothing.
+                }
+            }
+            return TypedResults.Ok<IReadOnlyList<ResourceSnapshot>>(snapshots);
+        });
+    }
+
+    private static NodeStatus Status(NodeServerState state)
+    {
+        var node = state.Node;
+        var (cpus, memory) = node.Engine.InUse();
+        var runs = node.Engine.ActiveRuns
+            .Where(r => r.RunId is not null)
+            .Select(r => new NodeRunInfo(r.RunId!.Value, r.Workflow, r.Progress.Total,
+                r.Progress.Count(Core.Lifecycle.TaskState.Done),
+                r.Progress.Count(Core.Lifecycle.TaskState.Running) + r.Progress.Count(Core.Lifecycle.TaskState.Submitted),
+                r.Progress.Count(Core.Lifecycle.TaskState.Failed)))
+            .ToList();
+        return new NodeStatus(Version, Environment.ProcessId, Environment.MachineName, state.StartedAt, node.Setup.Layout.Root, node.Setup.Executor.Name,
+            node.Setup.Capacity.Cpus, node.Setup.Capacity.MemoryBytes, cpus, memory, runs);
+    }
+
+    /// <summary>The live run of <paramref name="workflow"/> in this node, once it takes requests; null when there is none.</summary>
+    private static async Task<IRunControl?> ControlOf(BatonNode node, string workflow)
+    {
+        if (node.Engine.FindActive(workflow) is not { } run)
+        {
+            return null;
+        }
+        try
+        {
+            await Task.WhenAny(run.Control, run.Completion);
+            return run.Control.IsCompletedSuccessfully ? await run.Control : null;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The run's progress each time it changes (looked at every 100 ms, in the node's memory; nothing reads the
+    /// store), then one last update with the summary.
+    /// </summary>
+    private static async IAsyncEnumerable<SseItem<RunUpdate>> FollowAsync(NodeRun run, TimeProvider time, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        RunProgressSnapshot? last = null;
+        while (!run.Completion.IsCompleted)
+        {
+            var now = run.Progress.Snapshot();
+            if (last is null || !SameCounts(last, now))
+            {
+                last = now;
+                yield return new SseItem<RunUpdate>(new RunUpdate(now), "progress");
+            }
+            await Task.WhenAny(run.Completion, Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken));
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+        var final = new RunUpdate(run.Progress.Snapshot());
+        if (run.Completion.IsCompletedSuccessfully)
+        {
+            final = final with { Summary = run.Completion.Result };
+        }
+        else
+        {
+            var error = run.Completion.Exception?.InnerException;
+            final = final with { Error = error is BatonInputException ? error.Message : $"the run stopped: {error?.Message}" };
+        }
+        yield return new SseItem<RunUpdate>(final, "end");
+    }
+
+    private static bool SameCounts(RunProgressSnapshot a, RunProgressSnapshot b) =>
+        a.AttemptsStarted == b.AttemptsStarted
+        && a.Templates.Count == b.Templates.Count
+        && a.Templates.Zip(b.Templates).All(p => p.First.Counts.SequenceEqual(p.Second.Counts));
+
+    private static IResult Problem(int status, string type, string detail) =>
+        Results.Problem(detail: detail, statusCode: status, type: type, title: detail);
+}
