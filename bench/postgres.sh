@@ -85,11 +85,11 @@ for case in flat dag; do
     [ "$case" = dag ] && tasks=$((layers * width))
     measure "$case: SQLite" "$tasks" "" "$baton" run "$work/$case.yaml" --workspace "$work/ws-$case-sqlite" --cpus "$cpus" --no-progress
     fresh_db "bench_$case"
-    measure "$case: PostgreSQL" "$tasks" "bench_$case" "$baton" run "$work/$case.yaml" --workspace "$work/ws-$case-pg" --store "$(db_url "bench_$case")" --cpus "$cpus" --no-progress
+    BATON_STORE=$(db_url "bench_$case") measure "$case: PostgreSQL" "$tasks" "bench_$case" "$baton" run "$work/$case.yaml" --workspace "$work/ws-$case-pg" --cpus "$cpus" --no-progress
 done
 measure "big: store 100,000 tasks, SQLite (--dry-run)" 100000 "" "$baton" run "$work/big.yaml" --workspace "$work/ws-big-sqlite" --cpus "$cpus" --dry-run
 fresh_db bench_big
-measure "big: store 100,000 tasks, PostgreSQL (--dry-run)" 100000 "bench_big" "$baton" run "$work/big.yaml" --workspace "$work/ws-big-pg" --store "$(db_url bench_big)" --cpus "$cpus" --dry-run
+BATON_STORE=$(db_url bench_big) measure "big: store 100,000 tasks, PostgreSQL (--dry-run)" 100000 "bench_big" "$baton" run "$work/big.yaml" --workspace "$work/ws-big-pg" --cpus "$cpus" --dry-run
 for db in bench_flat bench_dag bench_big; do admin "DROP DATABASE IF EXISTS $db WITH (FORCE)" >/dev/null; done
 
 echo "Machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr); PostgreSQL $(psql --version | awk '{print $3}') on loopback; N = $n"
