@@ -142,4 +142,28 @@ public sealed class PostgresSharingTests : IAsyncLifetime
         await reader.ReadAsync(Token);
         Assert.Equal(((long)graph.EdgeCount, 20_000L), (reader.GetInt64(0), reader.GetInt64(1)));
     }
+
+    [Fact]
+    public async Task Connections_the_server_drops_are_replaced_and_the_group_commit_lands()
+    {
+        var nodes = await OpenNodesAsync(1);
+        var store = nodes[0];
+        var registration = await RegisterAsync(store, TestGraphs.Large(10, "dropped"));
+        var run = await store.StartRunAsync(registration.WorkflowId, "h", 1, T0, Token);
+
+        // What a server restart does to a node's pooled connections: every one of them is ended.
+        await using (var admin = await PostgresServer.OpenAsync(await PostgresServer.DatabaseAsync(_key, Token), Token))
+        {
+            await using var terminate = new NpgsqlCommand(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+                admin);
+            Assert.True((long)(await terminate.ExecuteScalarAsync(Token))! > 0);
+        }
+        var result = await store.ApplyAsync(
+            [new TaskStateChanged(registration.TaskIds[0], run, TaskState.Waiting, TaskState.Ready, FailureReason.None, null, T0)], Token);
+
+        Assert.Single(result.Events);
+        Assert.Empty(result.Missed);
+        Assert.Equal(TaskState.Ready, (await store.GetTaskDetailsAsync(registration.TaskIds[0], Token))!.Task.State);
+    }
 }
