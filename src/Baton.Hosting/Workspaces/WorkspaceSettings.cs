@@ -28,6 +28,9 @@ public sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
     /// <summary><c>executor: local|slurm</c>.</summary>
     public string? Executor { get; init; }
 
+    /// <summary><c>store: postgresql://...</c> or <c>sqlite://PATH</c>: where the state lives (docs/stores.md).</summary>
+    public string? Store { get; init; }
+
     /// <summary>The <c>slurm:</c> block, with where it stands for errors.</summary>
     public SlurmWorkspaceSettings? Slurm { get; init; }
 
@@ -63,6 +66,7 @@ public sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
         var tokens = new Dictionary<string, int>(StringComparer.Ordinal);
         string? executor = null;
         SlurmWorkspaceSettings? slurm = null;
+        string? store = null;
         foreach (var (keyNode, valueNode) in root.Children)
         {
             var key = ((YamlScalarNode)keyNode).Value;
@@ -111,11 +115,16 @@ public sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
                 case "slurm":
                     slurm = SlurmWorkspaceSettings.Read(path, valueNode);
                     break;
+                case "store":
+                    store = value.Length > 0
+                        ? value
+                        : throw new BatonInputException(Location(path, valueNode), "store must be a URL such as postgresql://user@host/database or sqlite://PATH");
+                    break;
                 default:
-                    throw new BatonInputException(Location(path, keyNode), $"unknown setting '{key}' (known: cpus, memory, gpus, visible_devices, tokens, max_retries, executor, slurm)");
+                    throw new BatonInputException(Location(path, keyNode), $"unknown setting '{key}' (known: cpus, memory, gpus, visible_devices, tokens, max_retries, executor, slurm, store)");
             }
         }
-        return new WorkspaceSettings(cpus, memory) { Gpus = gpus, VisibleDevices = visible, Tokens = tokens, Executor = executor, Slurm = slurm };
+        return new WorkspaceSettings(cpus, memory) { Gpus = gpus, VisibleDevices = visible, Tokens = tokens, Executor = executor, Slurm = slurm, Store = store };
     }
 
     internal static SourceLocation Location(string path, YamlNode node) => new(path, (int)node.Start.Line, (int)node.Start.Column);

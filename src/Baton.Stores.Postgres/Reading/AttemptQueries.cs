@@ -1,0 +1,61 @@
+using Baton.Core.Lifecycle;
+using Baton.Core.Stores;
+using Npgsql;
+
+namespace Baton.Stores.Postgres.Reading;
+
+/// <summary>What <c>baton errors</c> and <c>baton usage</c> read: attempts with their task.</summary>
+internal static class AttemptQueries
+{
+    public static async Task<IReadOnlyList<AttemptListing>> ListAsync(NpgsqlConnection connection, AttemptFilter filter, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        var conditions = new List<string>();
+        if (filter.Workflow is { } workflow)
+        {
+            conditions.Add("w.name = @workflow");
+            command.Parameters.AddWithValue("workflow", workflow);
+        }
+        if (filter.Template is { } template)
+        {
+            conditions.Add("t.template = @template");
+            command.Parameters.AddWithValue("template", template);
+        }
+        if (filter.RunId is { } run)
+        {
+            conditions.Add("a.run_id = @run");
+            command.Parameters.AddWithValue("run", run);
+        }
+        if (filter.FailedOnly)
+        {
+            conditions.Add("a.outcome IS NOT NULL AND a.outcome NOT IN (@succeeded, @killed)");
+        }
+        if (filter.SucceededOnly)
+        {
+            conditions.Add("a.outcome = @succeeded");
+        }
+        command.Parameters.AddWithValue("succeeded", AttemptOutcome.Succeeded.ToWord());
+        command.Parameters.AddWithValue("killed", AttemptOutcome.Killed.ToWord());
+        // A task in several workflows is listed once per workflow unless one is chosen: the first by id.
+        var oneWorkflow = filter.Workflow is null
+            ? "wt.workflow_id = (SELECT min(x.workflow_id) FROM workflow_tasks x WHERE x.task_id = t.id)"
+            : "true";
+        command.CommandText = $"""
+            SELECT t.id, w.name, wt.name, t.template, {AttemptColumns.Names}
+            FROM attempts a
+            JOIN tasks t ON t.id = a.task_id
+            JOIN workflow_tasks wt ON wt.task_id = t.id
+            JOIN workflows w ON w.id = wt.workflow_id
+            WHERE {oneWorkflow}{string.Concat(conditions.Select(c => "\n  AND " + c))}
+            ORDER BY wt.workflow_id, wt.ordinal, a.number
+            """;
+        var rows = new List<AttemptListing>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var attempt = AttemptColumns.Row(reader, 4);
+            rows.Add(new AttemptListing(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), attempt));
+        }
+        return rows;
+    }
+}
