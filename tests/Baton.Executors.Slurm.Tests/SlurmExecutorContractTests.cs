@@ -16,6 +16,9 @@ public sealed class SlurmExecutorContractTests : ExecutorContractTests
     // The test cluster has accounting (slurmdbd): usage comes from sacct and the job script's own peak (docs/slurm.md).
     protected override bool ReportsUsage => true;
 
+    // sacct's Elapsed is in whole seconds.
+    protected override TimeSpan WallTimeResolution => TimeSpan.FromSeconds(1);
+
     protected override IExecutor CreateExecutor() =>
         new SlurmExecutor(SlurmTestOptions.Create(_jobName) with { CancelJobsOnDispose = true });
 }
