@@ -90,6 +90,7 @@ public sealed partial class Experiment
     public async ValueTask DisposeAsync()
     {
         _additions.Writer.TryComplete();
+        await _stopAdding.CancelAsync();
         await _adder;
         await _run.DisposeAsync();
         _callbacks.Writer.TryComplete();
@@ -99,5 +100,6 @@ public sealed partial class Experiment
             task.Dispose();
         }
         await CloseAsync(_server, _node);
+        _stopAdding.Dispose();
     }
 }

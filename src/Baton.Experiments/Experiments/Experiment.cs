@@ -43,6 +43,8 @@ public sealed partial class Experiment : IAsyncDisposable
     private readonly Channel<Action> _callbacks = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<RunChange> _additions = Channel.CreateUnbounded<RunChange>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<Exception> _callbackErrors = [];
+    // Cancelled on dispose: an add may wait for tasks another run holds, and disposing must not wait for that run.
+    private readonly CancellationTokenSource _stopAdding = new();
     private OpenRun _run = null!;
     private Task _callbackPump = Task.CompletedTask;
     private Task _adder = Task.CompletedTask;
@@ -261,7 +263,7 @@ public sealed partial class Experiment : IAsyncDisposable
                     // A raise applies to a task handed over before it: flush the batch first.
                     await FlushAsync(batch);
                     var raised = (RetriesRaised)next;
-                    await _run.RaiseTimeoutRetriesAsync(raised.Index, raised.MaxRetries, CancellationToken.None);
+                    await _run.RaiseTimeoutRetriesAsync(raised.Index, raised.MaxRetries, _stopAdding.Token);
                     _additions.Reader.TryRead(out _);
                 }
                 await FlushAsync(batch);
@@ -272,7 +274,10 @@ public sealed partial class Experiment : IAsyncDisposable
                 {
                     _broken = ex;
                 }
-                LogAddFailed(_logger, ex, Name);
+                if (!_stopAdding.IsCancellationRequested)
+                {
+                    LogAddFailed(_logger, ex, Name);
+                }
                 foreach (var item in batch)
                 {
                     _tasks[item.Index].Finished.TrySetException(ex);
@@ -294,7 +299,7 @@ public sealed partial class Experiment : IAsyncDisposable
         {
             return;
         }
-        var first = await _run.AddAsync([.. batch.Select(b => b.Spec)], [.. batch.Select(b => b.Upstream)], [.. batch.Select(b => b.Params)], CancellationToken.None);
+        var first = await _run.AddAsync([.. batch.Select(b => b.Spec)], [.. batch.Select(b => b.Upstream)], [.. batch.Select(b => b.Params)], _stopAdding.Token);
         if (first != batch[0].Index)
         {
             throw new InvalidOperationException($"task {batch[0].Spec.Name} became task {first} of the run, not {batch[0].Index}");
