@@ -61,6 +61,22 @@ public sealed class ExperimentControlTests : IDisposable
     }
 
     [Fact]
+    public async Task Baton_limit_reaches_a_running_experiment_and_not_one_that_ended()
+    {
+        await using (var xp = await Experiment.StartAsync(TestPrograms.Options(Workspace), Token))
+        {
+            var (code, output) = await BatonAsync("limit", "1", "--workflow", "test-experiment");
+
+            Assert.True(code == 0, output);
+            Assert.True((await xp.WaitAsync(Token)).Succeeded);
+        }
+        var (after, refused) = await BatonAsync("limit", "1", "--workflow", "test-experiment");
+
+        Assert.Equal(2, after);
+        Assert.Contains("workflow 'test-experiment' is not running", refused, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_second_experiment_of_the_same_name_is_refused_while_the_first_runs()
     {
         await using var first = await Experiment.StartAsync(TestPrograms.Options(Workspace), Token);
