@@ -209,3 +209,23 @@ public sealed class Gate : TaskConfig
         }
     }
 }
+
+/// <summary>Writes its process id to <see cref="Started"/>, then runs until <see cref="Release"/> exists (until it is killed when empty).</summary>
+public sealed class Hang : TaskConfig
+{
+    [Param] public int Id { get; set; }
+
+    [Meta] public string Started { get; set; } = "";
+
+    [Meta] public string Release { get; set; } = "";
+
+    public override async Task ExecuteAsync(TaskContext context, CancellationToken cancellationToken)
+    {
+        await System.IO.File.WriteAllTextAsync(Started + ".tmp", Environment.ProcessId.ToString(CultureInfo.InvariantCulture), cancellationToken);
+        System.IO.File.Move(Started + ".tmp", Started);
+        while (Release.Length == 0 || !System.IO.File.Exists(Release))
+        {
+            await Task.Delay(20, cancellationToken);
+        }
+    }
+}

@@ -16,7 +16,7 @@ namespace Baton.Engine.Node;
 /// (<see cref="RunLoop"/>): priorities, backfill and concurrency limits order the tasks within a run, and the runs
 /// take from the shared pool as resources free up.
 /// </summary>
-public sealed class NodeEngine(
+public sealed partial class NodeEngine(
     IBatonStore store,
     WorkspaceLayout layout,
     INodeExecutors executors,
@@ -89,6 +89,12 @@ public sealed class NodeEngine(
         var run = new NodeRun(graph.Name, progress, interrupt);
         var runner = Runner(graph, options);
         run.Completion = RunAsync(runner, graph, run, interrupt);
+        Track(run);
+        return run;
+    }
+
+    private void Track(NodeRun run)
+    {
         lock (_runsLock)
         {
             // Ended runs are kept a while for clients that ask after the end; the oldest go first.
@@ -96,7 +102,6 @@ public sealed class NodeEngine(
             _runs.RemoveAll(r => !r.IsActive && ended-- > KeptEndedRuns);
             _runs.Add(run);
         }
-        return run;
     }
 
     private WorkflowRunner Runner(WorkflowGraph graph, RunOptions options) =>

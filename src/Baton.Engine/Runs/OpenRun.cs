@@ -1,7 +1,10 @@
 using Baton.Core.Executors;
 using Baton.Core.Graph;
+using Baton.Core.Lifecycle;
 using Baton.Core.Stores;
 using Baton.Core.Workspaces;
+using Baton.Engine.Control;
+using Baton.Engine.Reconciliation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -13,8 +16,11 @@ namespace Baton.Engine.Runs;
 /// it will submit nothing more. The workflow is keyed by its name alone; its tasks by identity, so a task Done in an
 /// earlier run of the experiment stays Done.
 /// </summary>
-public sealed class OpenRun : IAsyncDisposable
+public sealed partial class OpenRun : IAsyncDisposable
 {
+    // How often a task another run holds is looked at again (as the foreign-task watcher of a workflow's run does).
+    private static readonly TimeSpan HeldPollInterval = TimeSpan.FromMilliseconds(200);
+
     private readonly IBatonStore _store;
     private readonly WorkspaceLayout _layout;
     private readonly RunOptions _options;
@@ -28,12 +34,14 @@ public sealed class OpenRun : IAsyncDisposable
     private readonly string _name;
     private readonly string _sourceFile;
     private readonly string _workflowDirectory;
+    private readonly ILogger _logger;
     private RunSummary? _summary;
 
     private OpenRun(
         IBatonStore store, WorkspaceLayout layout, RunOptions options, TimeProvider time, RunLoop loop,
-        Task<RunSummary> running, CancellationTokenSource interrupt, long workflowId, long runId, WorkflowGraph empty, RunProgress progress)
+        Task<RunSummary> running, CancellationTokenSource interrupt, long workflowId, long runId, WorkflowGraph empty, RunProgress progress, ILogger logger)
     {
+        _logger = logger;
         Progress = progress;
         _store = store;
         _layout = layout;
@@ -56,6 +64,9 @@ public sealed class OpenRun : IAsyncDisposable
     /// <summary>Live counts, for display.</summary>
     public RunProgress Progress { get; }
 
+    /// <summary>The run's loop: completes when it ends (interrupted, or closed and nothing left), before the store records how.</summary>
+    internal Task<RunSummary> Running => _running;
+
     /// <summary>
     /// Registers the workflow <paramref name="name"/> (with no tasks yet), opens a run and starts its loop.
     /// <paramref name="settled"/> hears, on the loop's thread, of each task that reaches a final state; it must not block.
@@ -74,22 +85,42 @@ public sealed class OpenRun : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
-        var time = timeProvider ?? TimeProvider.System;
-        var loggers = loggerFactory ?? NullLoggerFactory.Instance;
+        return await StartAsync(name, sourceFile, workflowDirectory, store, executor, layout, options, settled, new RunProgress(), new CancellationTokenSource(), null,
+            timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance, cancellationToken);
+    }
+
+    /// <summary>
+    /// As the public <c>StartAsync</c>, for a node that hosts the run (<see cref="Node.NodeEngine"/>): it shares the
+    /// run's progress and interrupt, and hears of the run's control once the loop runs (kill, set, limit).
+    /// </summary>
+    internal static async Task<OpenRun> StartAsync(
+        string name,
+        string sourceFile,
+        string workflowDirectory,
+        IBatonStore store,
+        IExecutor executor,
+        WorkspaceLayout layout,
+        RunOptions options,
+        Action<TaskSettled>? settled,
+        RunProgress progress,
+        CancellationTokenSource interrupt,
+        Action<IRunControl>? onStarted,
+        TimeProvider time,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken)
+    {
         var started = time.GetTimestamp();
         var empty = new WorkflowGraph(name, new Dictionary<string, string>(), sourceFile, workflowDirectory, [], []);
         var registration = await store.RegisterWorkflowAsync(empty, [], [], time.GetUtcNow(), cancellationToken);
         var runId = await store.StartRunAsync(registration.WorkflowId, Environment.MachineName, Environment.ProcessId, time.GetUtcNow(), cancellationToken);
         options.Events?.Refresh();
-        var interrupt = new CancellationTokenSource();
-        var progress = new RunProgress();
         var loop = new RunLoop(empty, registration, runId, [], [], store, executor, layout, options, progress, time, loggers.CreateLogger<RunLoop>())
         {
             Settled = settled,
         };
         loop.AcceptTasks();
-        var running = Task.Run(() => loop.RunAsync(null, started, interrupt.Token), CancellationToken.None);
-        var run = new OpenRun(store, layout, options, time, loop, running, interrupt, registration.WorkflowId, runId, empty, progress);
+        var running = Task.Run(() => loop.RunAsync(onStarted, started, interrupt.Token), CancellationToken.None);
+        var run = new OpenRun(store, layout, options, time, loop, running, interrupt, registration.WorkflowId, runId, empty, progress, loggers.CreateLogger<OpenRun>());
         return run;
     }
 
@@ -124,6 +155,7 @@ public sealed class OpenRun : IAsyncDisposable
             WorkflowRunner.EnsurePlaceable(graph, _options.Capacity);
             var directories = tasks.Select(t => _layout.TaskDirectory(t.Template.Name, t.Identity)).ToArray();
             var registration = await _store.AddTasksAsync(WorkflowId, graph, first, directories, parameters, _time.GetUtcNow(), cancellationToken);
+            registration = await ClaimAsync(registration, tasks, cancellationToken);
             await _loop.AddTasksAsync(graph, registration, directories, [.. parameters]);
             return first;
         }
@@ -193,13 +225,74 @@ public sealed class OpenRun : IAsyncDisposable
         {
             await _store.FinishRunAsync(RunId, RunStatus.Interrupted, _time.GetUtcNow(), CancellationToken.None);
             _options.Events?.Refresh();
+            await _store.ReleaseClaimsAsync(RunId, CancellationToken.None);
             throw;
         }
         var status = summary.Interrupted ? RunStatus.Interrupted : summary.Succeeded ? RunStatus.Done : RunStatus.Failed;
         await _store.FinishRunAsync(RunId, status, _time.GetUtcNow(), CancellationToken.None);
         _options.Events?.Refresh();
+        await _store.ReleaseClaimsAsync(RunId, CancellationToken.None);
         _summary = summary with { WorkflowId = WorkflowId };
         return _summary;
+    }
+
+    /// <summary>
+    /// Claims the added tasks that are not Done for this run (see <see cref="RunOptions.Owners"/>), so that a
+    /// <c>baton run</c> or another experiment sharing them never runs one at the same time. A task another live run
+    /// holds is waited for (polled, as <see cref="ForeignTaskWatcher"/> does for a workflow's run): until that run
+    /// settles it (this run follows its Done) or lets it go. Returns the registration with the claimed tasks' current
+    /// state, read in the claim's transaction.
+    /// </summary>
+    private async Task<WorkflowRegistration> ClaimAsync(WorkflowRegistration registration, IReadOnlyList<TaskSpec> tasks, CancellationToken cancellationToken)
+    {
+        if (_options.Owners is not { } probe)
+        {
+            return registration;
+        }
+        var self = probe.Current(RunId);
+        var index = new Dictionary<long, int>();
+        for (var t = 0; t < registration.TaskIds.Length; t++)
+        {
+            if (registration.States[t] != TaskState.Done)
+            {
+                index[registration.TaskIds[t]] = t;
+            }
+        }
+        var states = (TaskState[])registration.States.Clone();
+        var attempts = (int[])registration.AttemptCounts.Clone();
+        var last = (int[])registration.LastAttemptNumbers.Clone();
+        var held = new List<string>();
+        while (index.Count > 0)
+        {
+            held.Clear();
+            var claims = await TaskClaimer.ClaimAsync(_store, probe, self, [.. index.Keys], _time, cancellationToken);
+            foreach (var claim in claims)
+            {
+                var t = index[claim.TaskId];
+                if (claim.Owner == self || claim.State == TaskState.Done)
+                {
+                    states[t] = claim.State;
+                    attempts[t] = claim.AttemptCount;
+                    last[t] = claim.LastAttemptNumber;
+                    index.Remove(claim.TaskId);
+                }
+                else
+                {
+                    held.Add($"'{tasks[t].Name}' (run {claim.Owner.RunId})");
+                }
+            }
+            if (index.Count == 0)
+            {
+                break;
+            }
+            if (held.Count > 0 && _logger.IsEnabled(LogLevel.Information))
+            {
+                var described = string.Join(", ", held);
+                LogHeldElsewhere(_logger, _name, described);
+            }
+            await Task.Delay(HeldPollInterval, _time, cancellationToken);
+        }
+        return registration with { States = states, AttemptCounts = attempts, LastAttemptNumbers = last };
     }
 
     public async ValueTask DisposeAsync()
@@ -212,4 +305,7 @@ public sealed class OpenRun : IAsyncDisposable
         _interrupt.Dispose();
         _adding.Dispose();
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "experiment {Workflow}: waiting for tasks another run holds: {Tasks}")]
+    private static partial void LogHeldElsewhere(ILogger logger, string workflow, string tasks);
 }

@@ -4,17 +4,14 @@ using System.Threading.Channels;
 using Baton.Core.Commands;
 using Baton.Core.Graph;
 using Baton.Core.Resources;
-using Baton.Core.Stores;
 using Baton.Engine.Runs;
+using Baton.Hosting.Api;
 using Baton.Hosting.Composition;
-using Baton.Executors.Local;
 using Baton.Experiments.Configs;
 using Baton.Experiments.Execution;
 using Baton.Experiments.Identity;
 using Baton.Experiments.Serialization;
-using Baton.Stores.Sqlite;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Baton.Experiments.Experiments;
 
@@ -34,8 +31,8 @@ public sealed partial class Experiment : IAsyncDisposable
     private readonly object _gate = new();
     private readonly ExperimentOptions _options;
     private readonly ExperimentWorkspace _workspace;
-    private readonly IBatonStore _store;
-    private readonly LocalExecutor _executor;
+    private readonly BatonNode _node;
+    private NodeServer? _server;
     private readonly ResourceCapacity _capacity;
     private readonly IReadOnlyList<string> _program;
     private readonly ILogger _logger;
@@ -46,18 +43,19 @@ public sealed partial class Experiment : IAsyncDisposable
     private readonly Channel<Action> _callbacks = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<RunChange> _additions = Channel.CreateUnbounded<RunChange>(new UnboundedChannelOptions { SingleReader = true });
     private readonly List<Exception> _callbackErrors = [];
+    // Cancelled on dispose: an add may wait for tasks another run holds, and disposing must not wait for that run.
+    private readonly CancellationTokenSource _stopAdding = new();
     private OpenRun _run = null!;
     private Task _callbackPump = Task.CompletedTask;
     private Task _adder = Task.CompletedTask;
     private Exception? _broken;
     private bool _ending;
 
-    private Experiment(ExperimentOptions options, ExperimentWorkspace workspace, IBatonStore store, LocalExecutor executor, ResourceCapacity capacity, IReadOnlyList<string> program, ILogger logger)
+    private Experiment(ExperimentOptions options, ExperimentWorkspace workspace, BatonNode node, ResourceCapacity capacity, IReadOnlyList<string> program, ILogger logger)
     {
         _options = options;
         _workspace = workspace;
-        _store = store;
-        _executor = executor;
+        _node = node;
         _capacity = capacity;
         _program = program;
         _logger = logger;
@@ -70,56 +68,6 @@ public sealed partial class Experiment : IAsyncDisposable
 
     /// <summary>Live counts of the run, for display.</summary>
     public RunProgress Progress => _run.Progress;
-
-    /// <summary>Opens the workspace (creating it), takes its lock and starts the experiment's run.</summary>
-    public static async Task<Experiment> StartAsync(ExperimentOptions options, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.Name);
-        var loggers = options.Loggers ?? NullLoggerFactory.Instance;
-        var time = options.Time ?? TimeProvider.System;
-        var workspace = ExperimentWorkspace.Open(options.Workspace);
-        SqliteStore? store = null;
-        LocalExecutor? executor = null;
-        try
-        {
-            store = await SqliteStore.OpenAsync(workspace.Layout.StoreFile, loggers.CreateLogger<SqliteStore>(), cancellationToken: cancellationToken);
-            executor = new LocalExecutor(new LocalExecutorOptions(), loggers.CreateLogger<LocalExecutor>(), time);
-            // The same composition as baton run's: settings.yaml's cpus, memory, GPUs and tokens, else what is detected.
-            var setup = NodeSetup.Resolve(new BatonOptions { Workspace = workspace.Layout.Root }, time);
-            var runOptions = setup.RunOptions() with { Capacity = options.Capacity ?? setup.Capacity };
-            var capacity = runOptions.Capacity;
-            var experiment = new Experiment(options, workspace, store, executor, capacity, options.TaskProgram ?? ThisProgram(), loggers.CreateLogger<Experiment>());
-            experiment._run = await OpenRun.StartAsync(
-                options.Name,
-                Environment.ProcessPath ?? "",
-                Environment.CurrentDirectory,
-                store,
-                executor,
-                workspace.Layout,
-                runOptions,
-                experiment.OnSettled,
-                time,
-                loggers,
-                cancellationToken);
-            experiment._callbackPump = Task.Run(experiment.PumpCallbacksAsync, CancellationToken.None);
-            experiment._adder = Task.Run(experiment.AddTasksAsync, CancellationToken.None);
-            return experiment;
-        }
-        catch
-        {
-            if (executor is not null)
-            {
-                await executor.DisposeAsync();
-            }
-            if (store is not null)
-            {
-                await store.DisposeAsync();
-            }
-            workspace.Dispose();
-            throw;
-        }
-    }
 
     /// <summary>
     /// Submits a task: computes its identity (throwing <see cref="ConfigException"/> for a bad configuration),
@@ -250,22 +198,6 @@ public sealed partial class Experiment : IAsyncDisposable
         return summary;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _additions.Writer.TryComplete();
-        await _adder;
-        await _run.DisposeAsync();
-        _callbacks.Writer.TryComplete();
-        await _callbackPump;
-        foreach (var task in _tasks)
-        {
-            task.Dispose();
-        }
-        await _executor.DisposeAsync();
-        await _store.DisposeAsync();
-        _workspace.Dispose();
-    }
-
     /// <summary>Queues work for the callback thread (callbacks, output reads, state changes): one at a time, in order.</summary>
     internal void Post(Action action) => _callbacks.Writer.TryWrite(action);
 
@@ -331,7 +263,7 @@ public sealed partial class Experiment : IAsyncDisposable
                     // A raise applies to a task handed over before it: flush the batch first.
                     await FlushAsync(batch);
                     var raised = (RetriesRaised)next;
-                    await _run.RaiseTimeoutRetriesAsync(raised.Index, raised.MaxRetries, CancellationToken.None);
+                    await _run.RaiseTimeoutRetriesAsync(raised.Index, raised.MaxRetries, _stopAdding.Token);
                     _additions.Reader.TryRead(out _);
                 }
                 await FlushAsync(batch);
@@ -342,7 +274,10 @@ public sealed partial class Experiment : IAsyncDisposable
                 {
                     _broken = ex;
                 }
-                LogAddFailed(_logger, ex, Name);
+                if (!_stopAdding.IsCancellationRequested)
+                {
+                    LogAddFailed(_logger, ex, Name);
+                }
                 foreach (var item in batch)
                 {
                     _tasks[item.Index].Finished.TrySetException(ex);
@@ -364,7 +299,7 @@ public sealed partial class Experiment : IAsyncDisposable
         {
             return;
         }
-        var first = await _run.AddAsync([.. batch.Select(b => b.Spec)], [.. batch.Select(b => b.Upstream)], [.. batch.Select(b => b.Params)], CancellationToken.None);
+        var first = await _run.AddAsync([.. batch.Select(b => b.Spec)], [.. batch.Select(b => b.Upstream)], [.. batch.Select(b => b.Params)], _stopAdding.Token);
         if (first != batch[0].Index)
         {
             throw new InvalidOperationException($"task {batch[0].Spec.Name} became task {first} of the run, not {batch[0].Index}");

@@ -6,19 +6,17 @@ using YamlDotNet.RepresentationModel;
 namespace Baton.Experiments.Experiments;
 
 /// <summary>
-/// The workspace of an experiment: where it is (as <c>baton</c> finds it), its exclusive lock (the one the CLI's
-/// <c>baton run</c> takes: one orchestrator per workspace) and <c>max_retries</c> from its settings.yaml.
+/// The workspace of an experiment: where it is (as <c>baton</c> finds it) and <c>max_retries</c> from its
+/// settings.yaml. No lock here: the experiment's run takes its workflow's lock, as <c>baton run</c> does, and claims
+/// its tasks, so several experiments and runs share the workspace.
 /// </summary>
-internal sealed class ExperimentWorkspace : IDisposable
+internal sealed class ExperimentWorkspace
 {
     public const int DefaultMaxRetries = 3;
 
-    private readonly FileStream _lock;
-
-    private ExperimentWorkspace(WorkspaceLayout layout, FileStream lockStream, int? maxRetries)
+    private ExperimentWorkspace(WorkspaceLayout layout, int? maxRetries)
     {
         Layout = layout;
-        _lock = lockStream;
         MaxRetries = maxRetries;
     }
 
@@ -35,25 +33,7 @@ internal sealed class ExperimentWorkspace : IDisposable
                 : WorkspaceLayout.DefaultDirectory);
         var layout = new WorkspaceLayout(root);
         Directory.CreateDirectory(layout.Root);
-        FileStream lockStream;
-        try
-        {
-            // The same advisory lock as baton run: the kernel drops it when the process dies.
-            lockStream = new FileStream(layout.LockFile, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException)
-        {
-            throw new ConfigException($"the workspace '{layout.Root}' is in use by another baton run or experiment; wait for it or use another workspace");
-        }
-        try
-        {
-            return new ExperimentWorkspace(layout, lockStream, ReadMaxRetries(Path.Combine(layout.Root, "settings.yaml")));
-        }
-        catch
-        {
-            lockStream.Dispose();
-            throw;
-        }
+        return new ExperimentWorkspace(layout, ReadMaxRetries(Path.Combine(layout.Root, "settings.yaml")));
     }
 
     private static int? ReadMaxRetries(string path)
@@ -89,5 +69,4 @@ internal sealed class ExperimentWorkspace : IDisposable
         return null;
     }
 
-    public void Dispose() => _lock.Dispose();
 }

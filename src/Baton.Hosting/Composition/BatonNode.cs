@@ -73,27 +73,68 @@ public sealed class BatonNode : IAsyncDisposable
             {
                 return (live, true);
             }
-            var workflowLock = WorkspaceLock.TryAcquire(WorkspaceLock.ForWorkflow(Setup.Layout.Root, graph.Name))
-                ?? throw new BatonInputException($"workflow '{graph.Name}' is already running in the workspace '{Setup.Layout.Root}'{await DescribeHolderAsync(graph.Name, cancellationToken).ConfigureAwait(false)}; wait for it or kill it");
-            try
-            {
-                foreach (var stale in (await Store.ListRunsAsync(graph.Name, cancellationToken).ConfigureAwait(false)).Where(r => r.Status == RunStatus.Running))
-                {
-                    await Store.FinishRunAsync(stale.RunId, RunStatus.Interrupted, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-                }
-                var run = Engine.Start(graph, options, new RunProgress());
-                _ = run.Completion.ContinueWith(_ => workflowLock.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-                return (run, false);
-            }
-            catch
-            {
-                workflowLock.Dispose();
-                throw;
-            }
+            var run = await UnderWorkflowLockAsync(graph.Name, () => Task.FromResult(Engine.Start(graph, options, new RunProgress())), cancellationToken).ConfigureAwait(false);
+            return (run, false);
         }
         finally
         {
             _starting.Release();
+        }
+    }
+
+    /// <summary>
+    /// Opens a run of workflow <paramref name="name"/> that takes tasks as it goes (a typed experiment's), under the
+    /// same workflow lock as <see cref="StartRunAsync"/>: the workflow runs in one place at a time, and runs of it
+    /// still marked running in the store are closed as interrupted first. The caller completes or disposes the
+    /// open run; the lock is let go when it ends.
+    /// </summary>
+    public async Task<(NodeRun Run, OpenRun Open)> OpenRunAsync(
+        string name, string sourceFile, string workflowDirectory, RunOptions options, Action<TaskSettled>? settled, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        await _starting.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (Engine.FindActive(name) is not null)
+            {
+                throw new BatonInputException($"workflow '{name}' is already running in this process; wait for it or kill it");
+            }
+            OpenRun? open = null;
+            var run = await UnderWorkflowLockAsync(name, async () =>
+            {
+                (var started, open) = await Engine.OpenAsync(name, sourceFile, workflowDirectory, options, settled, cancellationToken).ConfigureAwait(false);
+                return started;
+            }, cancellationToken).ConfigureAwait(false);
+            return (run, open!);
+        }
+        finally
+        {
+            _starting.Release();
+        }
+    }
+
+    /// <summary>
+    /// Takes the workflow's lock in the workspace (held for the run's length, also against other processes), closes
+    /// as interrupted the runs of the workflow still marked running (their process died), then starts the run.
+    /// </summary>
+    private async Task<NodeRun> UnderWorkflowLockAsync(string workflow, Func<Task<NodeRun>> start, CancellationToken cancellationToken)
+    {
+        var workflowLock = WorkspaceLock.TryAcquire(WorkspaceLock.ForWorkflow(Setup.Layout.Root, workflow))
+            ?? throw new BatonInputException($"workflow '{workflow}' is already running in the workspace '{Setup.Layout.Root}'{await DescribeHolderAsync(workflow, cancellationToken).ConfigureAwait(false)}; wait for it or kill it");
+        try
+        {
+            foreach (var stale in (await Store.ListRunsAsync(workflow, cancellationToken).ConfigureAwait(false)).Where(r => r.Status == RunStatus.Running))
+            {
+                await Store.FinishRunAsync(stale.RunId, RunStatus.Interrupted, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            }
+            var run = await start().ConfigureAwait(false);
+            _ = run.Completion.ContinueWith(_ => workflowLock.Dispose(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            return run;
+        }
+        catch
+        {
+            workflowLock.Dispose();
+            throw;
         }
     }
 
