@@ -109,7 +109,9 @@ internal static class WaitCommand
                 }, CancellationToken.None);
                 await RunView.FollowAsync(cli.Console, progress, follow, cli.Time, live);
                 await follow;
-                var summary = last?.Summary ?? throw new BatonInputException(last?.Error ?? $"run {runId} ended without a summary");
+                var summary = last?.Summary ?? throw (last is { StoreDamaged: true }
+                    ? new StoreDamagedException(last.Error ?? "the workspace's store is damaged")
+                    : new BatonInputException(last?.Error ?? $"run {runId} ended without a summary"));
                 var counts = $"{progress.Count(TaskState.Done)} of {progress.Total} tasks done, {progress.Count(TaskState.Failed)} failed, {progress.Count(TaskState.Killed)} killed";
                 var what = $"run {runId} of '{last!.Workflow}'";
                 if (summary.Succeeded)

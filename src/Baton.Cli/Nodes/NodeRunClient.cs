@@ -91,7 +91,9 @@ internal static class NodeRunClient
         {
             throw new BatonInputException($"lost the workspace's node while following run {runId}: {ex.Message}; see {NodeEndpoint.For(setup.Layout).LogPath}");
         }
-        var summary = last?.Summary ?? throw new BatonInputException(last?.Error ?? $"run {runId} ended without a summary");
+        var summary = last?.Summary ?? throw (last is { StoreDamaged: true }
+                    ? new StoreDamagedException(last.Error ?? "the workspace's store is damaged")
+                    : new BatonInputException(last?.Error ?? $"run {runId} ended without a summary"));
 
         var failures = Array.Empty<TaskRow>() as IReadOnlyList<TaskRow>;
         if (summary.Failed + summary.Killed > 0)

@@ -32,7 +32,10 @@ public sealed class RunProgress
         var states = Enum.GetValues<TaskState>();
         return new RunProgressSnapshot(
             Templates.Select(t => new TemplateProgressSnapshot(t.Name, t.AlreadyDone, states.Select(t.Count).ToArray())).ToArray(),
-            AttemptsStarted);
+            AttemptsStarted)
+        {
+            Notices = Notices,
+        };
     }
 
     /// <summary>Replaces the counts with a snapshot the node sent: a client's copy of a run's progress.</summary>
@@ -49,6 +52,7 @@ public sealed class RunProgress
             all.Load(template.Counts, template.AlreadyDone);
         }
         Volatile.Write(ref _attemptsStarted, snapshot.AttemptsStarted);
+        Volatile.Write(ref _notices, snapshot.Notices.ToArray());
         Volatile.Write(ref _all, all);
         Volatile.Write(ref _templates, templates);
     }
@@ -161,7 +165,11 @@ internal sealed class StateCounts
 }
 
 /// <summary>A run's progress at one moment: per template, the number of tasks in each state (indexed by <see cref="TaskState"/>).</summary>
-public sealed record RunProgressSnapshot(IReadOnlyList<TemplateProgressSnapshot> Templates, int AttemptsStarted);
+public sealed record RunProgressSnapshot(IReadOnlyList<TemplateProgressSnapshot> Templates, int AttemptsStarted)
+{
+    /// <summary>What the host should tell the user about the run (<see cref="RunProgress.Notices"/>).</summary>
+    public IReadOnlyList<string> Notices { get; init; } = [];
+}
 
 /// <summary>One template's counts in a <see cref="RunProgressSnapshot"/>.</summary>
 public sealed record TemplateProgressSnapshot(string Name, int AlreadyDone, IReadOnlyList<int> Counts);

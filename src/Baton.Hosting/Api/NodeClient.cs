@@ -166,6 +166,10 @@ public sealed class NodeClient : IDisposable
         {
         }
         var reason = problem?.Detail ?? problem?.Title ?? response.ReasonPhrase ?? "no reason given";
+        if (problem?.Type == NodeEndpoints.StoreDamagedProblem)
+        {
+            throw new StoreDamagedException(reason);
+        }
         if (response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Conflict or HttpStatusCode.NotFound)
         {
             throw new BatonInputException(reason);

@@ -55,6 +55,9 @@ public sealed record RunUpdate(RunProgressSnapshot Progress)
 
     /// <summary>Why the run stopped without a summary (its store could not be written), one line.</summary>
     public string? Error { get; init; }
+
+    /// <summary>The run stopped because the workspace's store is damaged (<see cref="Error"/> says how to recover).</summary>
+    public bool StoreDamaged { get; init; }
 }
 
 /// <summary><c>POST /api/v1/tasks/kill</c> and <c>/set</c>: tasks of one workflow (all of them for a kill when empty).</summary>

@@ -22,6 +22,9 @@ public static class NodeEndpoints
     /// <summary>The problem type of a request the node refused because of what it asked (bad input, one line).</summary>
     public const string InputProblem = "urn:baton:problem:input";
 
+    /// <summary>The problem type of a request the node could not serve because the workspace's store is damaged.</summary>
+    public const string StoreDamagedProblem = "urn:baton:problem:store-damaged";
+
     /// <summary>The problem type of a request that names a run the node does not have.</summary>
     public const string NotFoundProblem = "urn:baton:problem:not-found";
 
@@ -74,6 +77,10 @@ public static class NodeEndpoints
                 }
                 var control = await run.Control;
                 return Results.Json(new RunAccepted(control.RunId, graph.Name, attached), NodeJson.Default.RunAccepted, statusCode: attached ? StatusCodes.Status200OK : StatusCodes.Status201Created);
+            }
+            catch (StoreDamagedException ex)
+            {
+                return Problem(StatusCodes.Status500InternalServerError, StoreDamagedProblem, ex.Message);
             }
             catch (BatonInputException ex)
             {
@@ -231,7 +238,11 @@ public static class NodeEndpoints
         else
         {
             var error = run.Completion.Exception?.InnerException;
-            final = final with { Error = error is BatonInputException ? error.Message : $"the run stopped: {error?.Message}" };
+            final = final with
+            {
+                Error = error is BatonInputException ? error.Message : $"the run stopped: {error?.Message}",
+                StoreDamaged = error is StoreDamagedException,
+            };
         }
         yield return new SseItem<RunUpdate>(final, "end");
     }
@@ -246,6 +257,7 @@ public static class NodeEndpoints
 
     private static bool SameCounts(RunProgressSnapshot a, RunProgressSnapshot b) =>
         a.AttemptsStarted == b.AttemptsStarted
+        && a.Notices.Count == b.Notices.Count
         && a.Templates.Count == b.Templates.Count
         && a.Templates.Zip(b.Templates).All(p => p.First.Counts.SequenceEqual(p.Second.Counts));
 
