@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Baton.Cli.Rendering;
 using Baton.Cli.Nodes;
 using Baton.Core.Errors;
 using Baton.Core.Resources;
@@ -88,7 +89,7 @@ internal static class NodeCommand
             // Disposed in reverse: the API stops taking requests, then the node interrupts what still runs.
             await using var node = await BatonNode.OpenAsync(setup, createWorkspace: true, cli.Loggers, cli.Time, cancellationToken);
             await using var server = await NodeServer.StartAsync(node, endpoint, idle, cli.Loggers, cli.Time, cancellationToken);
-            await cli.Error.WriteLineAsync($"baton: node {Environment.ProcessId} serves '{setup.Layout.Root}' on {endpoint.SocketPath} ({setup.Capacity.Cpus} cpus, {ResourceParser.FormatMemory(setup.Capacity.MemoryBytes)}, executor {setup.Executor.Name})");
+            await cli.Error.WriteLineAsync($"baton: node {Environment.ProcessId} serves '{setup.Layout.Root}' on {endpoint.SocketPath} ({setup.Capacity.Cpus} cpus, {HumanUnits.Bytes(setup.Capacity.MemoryBytes)}, executor {setup.Executor.Name})");
             await Task.WhenAny(server.State.StopRequested, Task.Delay(Timeout.Infinite, stop.Token));
             await cli.Error.WriteLineAsync($"baton: node {Environment.ProcessId} stops ({(stop.IsCancellationRequested ? "signal" : "asked to, or idle")})");
             File.Delete(endpoint.PidPath);
@@ -121,7 +122,7 @@ internal static class NodeCommand
             }
             var status = await StartAsync(layout, args, cancellationToken);
             await cli.Output.WriteLineAsync(status.ProcessId.ToString(CultureInfo.InvariantCulture));
-            await cli.Error.WriteLineAsync($"baton: node {status.ProcessId} serves '{status.Workspace}' ({status.Cpus} cpus, {ResourceParser.FormatMemory(status.MemoryBytes)}, executor {status.Executor})");
+            await cli.Error.WriteLineAsync($"baton: node {status.ProcessId} serves '{status.Workspace}' ({status.Cpus} cpus, {HumanUnits.Bytes(status.MemoryBytes)}, executor {status.Executor})");
             return ExitCodes.Success;
         });
         return command;
@@ -221,9 +222,9 @@ internal static class NodeCommand
                 return ExitCodes.Success;
             }
             var uptime = cli.Time.GetUtcNow() - status.StartedAt;
-            cli.Console.MarkupLine(Markup.Escape($"node {status.ProcessId} on {status.Host} (version {status.Version}), up {ResourceParser.FormatRuntime(TimeSpan.FromSeconds(Math.Floor(uptime.TotalSeconds)))}"));
+            cli.Console.MarkupLine(Markup.Escape($"node {status.ProcessId} on {status.Host} (version {status.Version}), up {HumanUnits.Duration(uptime)}"));
             cli.Console.MarkupLine(Markup.Escape($"workspace {status.Workspace}, executor {status.Executor}"));
-            cli.Console.MarkupLine(Markup.Escape($"in use: {status.CpusInUse}/{status.Cpus} cpus, {ResourceParser.FormatMemory(status.MemoryBytesInUse)}/{ResourceParser.FormatMemory(status.MemoryBytes)} memory"));
+            cli.Console.MarkupLine(Markup.Escape($"in use: {status.CpusInUse}/{status.Cpus} cpus, {HumanUnits.Bytes(status.MemoryBytesInUse)}/{HumanUnits.Bytes(status.MemoryBytes)} memory"));
             cli.Console.MarkupLine(status.Runs.Count == 0 ? "runs: none" : $"runs: {status.Runs.Count}");
             foreach (var run in status.Runs)
             {

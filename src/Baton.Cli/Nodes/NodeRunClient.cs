@@ -5,7 +5,6 @@ using Baton.Cli.Rendering;
 using Baton.Core.Errors;
 using Baton.Core.Graph;
 using Baton.Core.Lifecycle;
-using Baton.Core.Resources;
 using Baton.Core.Stores;
 using Baton.Engine.Runs;
 using Baton.Hosting.Api;
@@ -26,7 +25,7 @@ internal static class NodeRunClient
     {
         if (settings.Cpus is { } cpus && cpus != node.Cpus || settings.Memory is not null && setup.Capacity.MemoryBytes != node.MemoryBytes)
         {
-            await cli.Error.WriteLineAsync($"baton: the workspace's node (pid {node.ProcessId}) offers {node.Cpus} cpus and {ResourceParser.FormatMemory(node.MemoryBytes)} to all its runs; --cpus/--memory apply when a node starts ('baton node stop' first, or --embedded)");
+            await cli.Error.WriteLineAsync($"baton: the workspace's node (pid {node.ProcessId}) offers {node.Cpus} cpus and {HumanUnits.Bytes(node.MemoryBytes)} to all its runs; --cpus/--memory apply when a node starts ('baton node stop' first, or --embedded)");
         }
         var accepted = await client.SubmitAsync(new RunSubmission(Path.GetFullPath(graph.SourceFile))
         {
