@@ -1,11 +1,11 @@
 using System.CommandLine;
+using Baton.Client;
 using Baton.Cli.Nodes;
 using Baton.Hosting.Workspaces;
 using Baton.Core.Errors;
 using Baton.Core.Lifecycle;
 using Baton.Core.Stores;
 using Baton.Engine.Persistence;
-using Baton.Hosting.Api;
 using Spectre.Console;
 
 namespace Baton.Cli.Commands;

@@ -1,6 +1,6 @@
 using System.CommandLine;
+using Baton.Client;
 using Baton.Cli.Nodes;
-using Baton.Hosting.Api;
 using Baton.Hosting.Workspaces;
 using Baton.Core.Errors;
 using Spectre.Console;

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Baton.Client;
 using Baton.Cli.Rendering;
 using Baton.Cli.Nodes;
 using Baton.Core.Errors;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using Baton.Client;
 using Baton.Cli.Nodes;
 using Baton.Cli.Rendering;
 using Baton.Hosting.Workspaces;

@@ -1,9 +1,9 @@
 using System.CommandLine;
+using Baton.Client;
 using Baton.Cli.Nodes;
 using Baton.Hosting.Workspaces;
 using Baton.Core.Errors;
 using Baton.Engine.Control;
-using Baton.Hosting.Api;
 using Spectre.Console;
 
 namespace Baton.Cli.Commands;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Baton.Client;
 using Baton.Cli.Nodes;
 using Baton.Cli.Rendering;
 using Baton.Hosting.Workspaces;
@@ -8,7 +9,6 @@ using Baton.Core.Lifecycle;
 using Baton.Core.Stores;
 using Baton.Core.Workspaces;
 using Baton.Engine.Runs;
-using Baton.Hosting.Api;
 using Spectre.Console;
 
 namespace Baton.Cli.Commands;

@@ -1,3 +1,4 @@
+using Baton.Client;
 using Baton.Core.Workspaces;
 using Baton.Hosting.Api;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using Baton.Client;
 using Baton.Cli.Commands;
 using Baton.Cli.Rendering;
 using Baton.Core.Errors;

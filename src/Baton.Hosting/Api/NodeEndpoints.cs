@@ -1,6 +1,7 @@
 using System.Net.ServerSentEvents;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using Baton.Client;
 using Baton.Core.Errors;
 using Baton.Core.Workflows;
 using Baton.Engine.Control;
@@ -19,18 +20,6 @@ namespace Baton.Hosting.Api;
 /// </summary>
 public static class NodeEndpoints
 {
-    /// <summary>The problem type of a request the node refused because of what it asked (bad input, one line).</summary>
-    public const string InputProblem = "urn:baton:problem:input";
-
-    /// <summary>The problem type of a request the node could not serve because the workspace's store is damaged.</summary>
-    public const string StoreDamagedProblem = "urn:baton:problem:store-damaged";
-
-    /// <summary>The problem type of a request that names a run the node does not have.</summary>
-    public const string NotFoundProblem = "urn:baton:problem:not-found";
-
-    /// <summary>The problem type of a request that conflicts with what the node is doing (stop while runs are active).</summary>
-    public const string ConflictProblem = "urn:baton:problem:conflict";
-
     public static string Version { get; } =
         typeof(NodeEndpoints).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0";
 
@@ -46,7 +35,7 @@ public static class NodeEndpoints
             var active = node.Engine.ActiveRuns.Count;
             if (active > 0 && !request.Force)
             {
-                return Problem(StatusCodes.Status409Conflict, ConflictProblem, $"the node drives {active} active runs; wait for them, kill them, or stop with --force (their attempts are killed)");
+                return Problem(StatusCodes.Status409Conflict, ApiProblems.Conflict, $"the node drives {active} active runs; wait for them, kill them, or stop with --force (their attempts are killed)");
             }
             state.RequestStop();
             return Results.Accepted();
@@ -80,24 +69,24 @@ public static class NodeEndpoints
             }
             catch (StoreDamagedException ex)
             {
-                return Problem(StatusCodes.Status500InternalServerError, StoreDamagedProblem, ex.Message);
+                return Problem(StatusCodes.Status500InternalServerError, ApiProblems.StoreDamaged, ex.Message);
             }
             catch (BatonInputException ex)
             {
-                return Problem(StatusCodes.Status400BadRequest, InputProblem, ex.Message);
+                return Problem(StatusCodes.Status400BadRequest, ApiProblems.Input, ex.Message);
             }
         });
 
         api.MapGet("/runs/{id:long}/follow", (long id, CancellationToken cancellationToken) =>
             node.Engine.Find(id) is { } run
                 ? TypedResults.ServerSentEvents(FollowAsync(run, state.Time, cancellationToken))
-                : Problem(StatusCodes.Status404NotFound, NotFoundProblem, $"run {id} is not driven by this node"));
+                : Problem(StatusCodes.Status404NotFound, ApiProblems.NotFound, $"run {id} is not driven by this node"));
 
         api.MapPost("/runs/{id:long}/interrupt", (long id) =>
         {
             if (node.Engine.Find(id) is not { } run)
             {
-                return Problem(StatusCodes.Status404NotFound, NotFoundProblem, $"run {id} is not driven by this node");
+                return Problem(StatusCodes.Status404NotFound, ApiProblems.NotFound, $"run {id} is not driven by this node");
             }
             run.Interrupt();
             return Results.Accepted();
@@ -126,7 +115,7 @@ public static class NodeEndpoints
             }
             catch (BatonInputException ex)
             {
-                return Problem(StatusCodes.Status400BadRequest, InputProblem, ex.Message);
+                return Problem(StatusCodes.Status400BadRequest, ApiProblems.Input, ex.Message);
             }
             var results = new List<TaskOutcome>();
             foreach (var task in request.Tasks)
@@ -140,7 +129,7 @@ public static class NodeEndpoints
         {
             if (request.Limit < 1)
             {
-                return Problem(StatusCodes.Status400BadRequest, InputProblem, "a concurrency limit is a whole number of at least 1");
+                return Problem(StatusCodes.Status400BadRequest, ApiProblems.Input, "a concurrency limit is a whole number of at least 1");
             }
             if (await ControlOf(node, request.Workflow) is not { } control)
             {
@@ -149,7 +138,7 @@ public static class NodeEndpoints
             var what = request.Template is null ? $"workflow '{request.Workflow}'" : $"template '{request.Template}'";
             return await control.SetLimitAsync(request.Template, request.Limit, cancellationToken)
                 ? Results.Ok(new TaskResponse(true, [new TaskOutcome(what, $"at most {request.Limit} at once")]))
-                : Problem(StatusCodes.Status400BadRequest, InputProblem, $"workflow '{request.Workflow}' has no template '{request.Template}'");
+                : Problem(StatusCodes.Status400BadRequest, ApiProblems.Input, $"workflow '{request.Workflow}' has no template '{request.Template}'");
         });
 
         // Committed events as Server-Sent Events, each with its sequence number as id: a client that reconnects with

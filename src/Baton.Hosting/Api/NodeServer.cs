@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Baton.Client;
 using Baton.Core.Errors;
 using Baton.Hosting.Composition;
 using Microsoft.AspNetCore.Builder;

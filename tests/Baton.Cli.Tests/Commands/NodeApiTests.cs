@@ -1,3 +1,4 @@
+using Baton.Client;
 using Baton.Core.Lifecycle;
 using Baton.Core.Stores;
 using Baton.Core.Workspaces;

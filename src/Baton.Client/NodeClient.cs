@@ -7,9 +7,8 @@ using System.Text.Json;
 using Baton.Core.Errors;
 using Baton.Core.Stores;
 using Baton.Engine.Control;
-using Microsoft.AspNetCore.Mvc;
 
-namespace Baton.Hosting.Api;
+namespace Baton.Client;
 
 /// <summary>
 /// A client of a node's API over its Unix socket: the one implementation of the API that the CLI (and typed
@@ -157,16 +156,16 @@ public sealed class NodeClient : IDisposable
         {
             return;
         }
-        ProblemDetails? problem = null;
+        ApiProblem? problem = null;
         try
         {
-            problem = await response.Content.ReadFromJsonAsync(NodeJson.Default.ProblemDetails, cancellationToken).ConfigureAwait(false);
+            problem = await response.Content.ReadFromJsonAsync(NodeJson.Default.ApiProblem, cancellationToken).ConfigureAwait(false);
         }
         catch (JsonException)
         {
         }
         var reason = problem?.Detail ?? problem?.Title ?? response.ReasonPhrase ?? "no reason given";
-        if (problem?.Type == NodeEndpoints.StoreDamagedProblem)
+        if (problem?.Type == ApiProblems.StoreDamaged)
         {
             throw new StoreDamagedException(reason);
         }

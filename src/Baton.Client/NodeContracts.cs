@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 using Baton.Engine.Control;
 using Baton.Engine.Runs;
 
-namespace Baton.Hosting.Api;
+namespace Baton.Client;
 
 /// <summary>What <c>GET /api/v1/node</c> answers: the node's process, workspace, capacity and the runs it drives.</summary>
 public sealed record NodeStatus(
@@ -88,6 +88,6 @@ public sealed record StopRequest(bool Force);
 [JsonSerializable(typeof(StopRequest))]
 [JsonSerializable(typeof(IReadOnlyList<ResourceSnapshot>))]
 [JsonSerializable(typeof(Baton.Core.Stores.StoredEvent))]
-[JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
+[JsonSerializable(typeof(ApiProblem))]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]
 public sealed partial class NodeJson : JsonSerializerContext;
