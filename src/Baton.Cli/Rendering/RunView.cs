@@ -1,4 +1,5 @@
 using System.Globalization;
+using Baton.Core.Errors;
 using Baton.Core.Lifecycle;
 using Baton.Core.Stores;
 using Baton.Engine.Runs;
@@ -19,16 +20,17 @@ internal static class RunView
     public static async Task FollowAsync(IAnsiConsole console, RunProgress progress, Task run, TimeProvider time, bool live)
     {
         var started = time.GetTimestamp();
+        var eta = new RunEta();
         if (live && console.Profile.Capabilities.Interactive)
         {
-            await console.Live(Render(progress, time.GetElapsedTime(started)))
+            await console.Live(Render(progress, eta, time.GetElapsedTime(started), time.GetUtcNow()))
                 .AutoClear(false)
                 .StartAsync(async context =>
                 {
                     while (!run.IsCompleted)
                     {
                         await Task.WhenAny(run, Task.Delay(TimeSpan.FromMilliseconds(100), time));
-                        context.UpdateTarget(Render(progress, time.GetElapsedTime(started)));
+                        context.UpdateTarget(Render(progress, eta, time.GetElapsedTime(started), time.GetUtcNow()));
                     }
                 });
             return;
@@ -40,7 +42,7 @@ internal static class RunView
             noticed = PrintNotices(console, progress, noticed);
             if (!run.IsCompleted && live)
             {
-                console.MarkupLine(Markup.Escape(StatusLine(progress, time.GetElapsedTime(started))));
+                console.MarkupLine(Markup.Escape(StatusLine(progress, eta, time.GetElapsedTime(started))));
             }
         }
         PrintNotices(console, progress, noticed);
@@ -57,7 +59,7 @@ internal static class RunView
         return notices.Count;
     }
 
-    private static Rows Render(RunProgress progress, TimeSpan elapsed)
+    private static Rows Render(RunProgress progress, RunEta eta, TimeSpan elapsed, DateTimeOffset now)
     {
         var grid = new Grid().AddColumn().AddColumn().AddColumn();
         foreach (var template in progress.Templates)
@@ -67,8 +69,23 @@ internal static class RunView
                 new Markup(Bar(template)),
                 new Markup(Markup.Escape($"{template.Count(TaskState.Done)}/{template.Total}") + (template.Active > 0 ? $" [blue]{template.Active} running[/]" : "")));
         }
-        var lines = progress.Notices.Select(n => (IRenderable)new Text(n));
-        return new Rows([.. lines, new Markup("[bold]" + Markup.Escape(StatusLine(progress, elapsed)) + "[/]"), grid]);
+        var lines = progress.Notices.Select(n => (IRenderable)new Text(n)).ToList();
+        lines.Add(new Markup("[bold]" + Markup.Escape(StatusLine(progress, eta, elapsed)) + "[/]"));
+        lines.Add(grid);
+        if (LongestRunning(progress, now) is { } longest)
+        {
+            lines.Add(new Markup("[grey]" + Markup.Escape(longest) + "[/]"));
+        }
+        return new Rows(lines);
+    }
+
+    /// <summary>"longest running: train-7 (1h 02m), ..." for the few tasks that have run longest; null when none runs.</summary>
+    private static string? LongestRunning(RunProgress progress, DateTimeOffset now)
+    {
+        var longest = progress.LongestRunning(3);
+        return longest.Count == 0
+            ? null
+            : "longest running: " + string.Join(", ", longest.Select(r => $"{QuotedText.Escape(r.Task)} ({HumanUnits.Duration(now - r.StartedAt)})"));
     }
 
     private static string Bar(TemplateProgress template)
@@ -85,7 +102,7 @@ internal static class RunView
         return $"[green]{new string('━', done)}[/][red]{new string('━', failed)}[/][blue]{new string('━', running)}[/][grey]{new string('━', rest)}[/]";
     }
 
-    private static string StatusLine(RunProgress p, TimeSpan elapsed)
+    private static string StatusLine(RunProgress p, RunEta eta, TimeSpan elapsed)
     {
         var parts = new List<string> { $"{p.Count(TaskState.Done)}/{p.Total} done" };
         void Add(int count, string word)
@@ -100,6 +117,10 @@ internal static class RunView
         Add(p.Count(TaskState.Waiting), "waiting");
         Add(p.Count(TaskState.Failed), "failed");
         Add(p.Count(TaskState.Killing) + p.Count(TaskState.Killed), "killed");
+        if (eta.Estimate(p, elapsed) is { } left)
+        {
+            parts.Add($"about {HumanUnits.Duration(left)} left");
+        }
         return $"[{elapsed.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)}s] " + string.Join(", ", parts);
     }
 

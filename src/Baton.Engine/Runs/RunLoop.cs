@@ -254,8 +254,9 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
                 throw new IllegalTransitionException(_graph.Tasks[t].Name, from, to);
         }
         _state[t] = to;
-        _progress.Move(_template[t], from, to);
-        _writer!.Write(new TaskStateChanged(_taskIds[t], _runId, from, to, reason, message, _time.GetUtcNow(), attemptCount));
+        var at = _time.GetUtcNow();
+        _progress.Move(_template[t], from, to, _graph.Tasks[t].Name, at);
+        _writer!.Write(new TaskStateChanged(_taskIds[t], _runId, from, to, reason, message, at, attemptCount));
         NotifySettled(t, to, reason);
         if (to.IsTerminal())
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Baton.Core.Lifecycle;
 
 namespace Baton.Engine.Runs;
@@ -12,6 +13,9 @@ public sealed class RunProgress
     private TemplateProgress[] _templates = [];
     private int _attemptsStarted;
     private string[] _notices = [];
+
+    // The tasks running now and since when: the loop writes, the display reads the longest-running few.
+    private ConcurrentDictionary<string, DateTimeOffset> _running = new(StringComparer.Ordinal);
 
     /// <summary>Per template, in order of first appearance in the workflow.</summary>
     public IReadOnlyList<TemplateProgress> Templates => Volatile.Read(ref _templates);
@@ -35,6 +39,7 @@ public sealed class RunProgress
             AttemptsStarted)
         {
             Notices = Notices,
+            LongestRunning = LongestRunning(SnapshotRunningCount),
         };
     }
 
@@ -53,9 +58,23 @@ public sealed class RunProgress
         }
         Volatile.Write(ref _attemptsStarted, snapshot.AttemptsStarted);
         Volatile.Write(ref _notices, snapshot.Notices.ToArray());
+        Volatile.Write(ref _running, new ConcurrentDictionary<string, DateTimeOffset>(
+            snapshot.LongestRunning.Select(r => KeyValuePair.Create(r.Task, r.StartedAt)), StringComparer.Ordinal));
         Volatile.Write(ref _all, all);
         Volatile.Write(ref _templates, templates);
     }
+
+    /// <summary>How many of the longest-running tasks a snapshot carries.</summary>
+    public const int SnapshotRunningCount = 5;
+
+    /// <summary>The <paramref name="count"/> tasks that have been running longest, longest first.</summary>
+    public IReadOnlyList<RunningTask> LongestRunning(int count) =>
+        Volatile.Read(ref _running)
+            .OrderBy(r => r.Value)
+            .ThenBy(r => r.Key, StringComparer.Ordinal)
+            .Take(count)
+            .Select(r => new RunningTask(r.Key, r.Value))
+            .ToArray();
 
     /// <summary>
     /// What a host should tell the user about the run as it starts, in order: a new version of the workflow and how
@@ -103,6 +122,20 @@ public sealed class RunProgress
     {
         _all.Move(from, to);
         _templates[template].Counts.Move(from, to);
+    }
+
+    /// <summary>Moves <paramref name="task"/> from one state to another at <paramref name="at"/>, keeping track of when it started running.</summary>
+    internal void Move(int template, TaskState from, TaskState to, string task, DateTimeOffset at)
+    {
+        Move(template, from, to);
+        if (to == TaskState.Running)
+        {
+            _running[task] = at;
+        }
+        else if (from == TaskState.Running)
+        {
+            _running.TryRemove(task, out _);
+        }
     }
 
     internal void AttemptStarted() => Interlocked.Increment(ref _attemptsStarted);
@@ -169,7 +202,13 @@ public sealed record RunProgressSnapshot(IReadOnlyList<TemplateProgressSnapshot>
 {
     /// <summary>What the host should tell the user about the run (<see cref="RunProgress.Notices"/>).</summary>
     public IReadOnlyList<string> Notices { get; init; } = [];
+
+    /// <summary>The tasks that have been running longest, longest first (at most <see cref="RunProgress.SnapshotRunningCount"/>).</summary>
+    public IReadOnlyList<RunningTask> LongestRunning { get; init; } = [];
 }
+
+/// <summary>A task that is running and since when.</summary>
+public sealed record RunningTask(string Task, DateTimeOffset StartedAt);
 
 /// <summary>One template's counts in a <see cref="RunProgressSnapshot"/>.</summary>
 public sealed record TemplateProgressSnapshot(string Name, int AlreadyDone, IReadOnlyList<int> Counts);
