@@ -7,7 +7,8 @@ namespace Baton.Cli.Rendering;
 /// <summary>
 /// A workflow's dependency graph as text, Graphviz DOT or a Mermaid flowchart: by tasks, or by templates (one node
 /// per template with its task count, an edge where some task of one runs after some task of the other), which is
-/// what a large workflow can show.
+/// what a large workflow can show. Drawn by tasks, a workflow's groups are clusters (DOT) or subgraphs (Mermaid),
+/// nested as the groups are.
 /// </summary>
 internal static class DagRenderer
 {
@@ -17,10 +18,11 @@ internal static class DagRenderer
     public static string Render(WorkflowGraph graph, string format, bool byTemplates)
     {
         var (nodes, edges) = byTemplates ? ByTemplates(graph) : ByTasks(graph);
+        var groups = byTemplates ? GroupTree.None : GroupTree.Of(graph);
         return format switch
         {
-            "dot" => Dot(graph.Name, nodes, edges),
-            "mermaid" => Mermaid(nodes, edges),
+            "dot" => Dot(graph.Name, nodes, edges, groups),
+            "mermaid" => Mermaid(nodes, edges, groups),
             _ => Text(nodes, edges),
         };
     }
@@ -93,14 +95,25 @@ internal static class DagRenderer
         return text.ToString();
     }
 
-    private static string Dot(string name, List<string> nodes, List<(int From, int To)> edges)
+    private static string Dot(string name, List<string> nodes, List<(int From, int To)> edges, GroupTree groups)
     {
         var dot = new StringBuilder();
         dot.Append("digraph ").Append(DotQuote(name)).Append(" {\n  rankdir=LR;\n  node [shape=box];\n");
-        foreach (var node in nodes)
+        void Members(int group, string indent)
         {
-            dot.Append("  ").Append(DotQuote(node)).Append(";\n");
+            foreach (var child in groups.Children(group))
+            {
+                dot.Append(indent).Append(CultureInfo.InvariantCulture, $"subgraph cluster_{child} {{\n")
+                    .Append(indent).Append("  label=").Append(DotQuote(groups.Name(child))).Append(";\n");
+                Members(child, indent + "  ");
+                dot.Append(indent).Append("}\n");
+            }
+            foreach (var node in groups.Tasks(group, nodes.Count))
+            {
+                dot.Append(indent).Append(DotQuote(nodes[node])).Append(";\n");
+            }
         }
+        Members(GroupTree.Root, "  ");
         foreach (var (from, to) in edges)
         {
             dot.Append("  ").Append(DotQuote(nodes[from])).Append(" -> ").Append(DotQuote(nodes[to])).Append(";\n");
@@ -113,18 +126,30 @@ internal static class DagRenderer
         "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)
             .Replace('\n', ' ').Replace('\r', ' ') + "\"";
 
-    private static string Mermaid(List<string> nodes, List<(int From, int To)> edges)
+    private static string Mermaid(List<string> nodes, List<(int From, int To)> edges, GroupTree groups)
     {
         var mermaid = new StringBuilder("flowchart LR\n");
-        for (var i = 0; i < nodes.Count; i++)
+        void Members(int group, string indent)
         {
-            // Node ids are indices; labels are quoted, with Mermaid's entity for a quote.
-            mermaid.Append(CultureInfo.InvariantCulture, $"  n{i}[\"{nodes[i].Replace("\"", "#quot;", StringComparison.Ordinal)}\"]\n");
+            foreach (var child in groups.Children(group))
+            {
+                mermaid.Append(indent).Append(CultureInfo.InvariantCulture, $"subgraph g{child}[\"{MermaidText(groups.Name(child))}\"]\n");
+                Members(child, indent + "  ");
+                mermaid.Append(indent).Append("end\n");
+            }
+            foreach (var i in groups.Tasks(group, nodes.Count))
+            {
+                // Node ids are indices; labels are quoted, with Mermaid's entity for a quote.
+                mermaid.Append(indent).Append(CultureInfo.InvariantCulture, $"n{i}[\"{MermaidText(nodes[i])}\"]\n");
+            }
         }
+        Members(GroupTree.Root, "  ");
         foreach (var (from, to) in edges)
         {
             mermaid.Append(CultureInfo.InvariantCulture, $"  n{from} --> n{to}\n");
         }
         return mermaid.ToString();
     }
+
+    private static string MermaidText(string text) => text.Replace("\"", "#quot;", StringComparison.Ordinal);
 }

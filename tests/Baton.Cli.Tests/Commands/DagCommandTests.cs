@@ -48,7 +48,8 @@ public sealed class DagCommandTests
     {
         using var cli = new CliRunner();
         var file = cli.WriteWorkflow(Workflow);
-        Assert.Equal(0, (await cli.RunAsync("run", file, "--no-progress")).ExitCode);
+        var run = await cli.RunAsync("run", file, "--no-progress");
+        Assert.True(run.ExitCode == 0, run.ToString());
 
         // From the recorded workflow: the file of its current version.
         var dot = await cli.RunAsync("dag", "--workflow", "pipe-line", "--format", "dot");
@@ -59,6 +60,48 @@ public sealed class DagCommandTests
         var svg = await GraphvizAsync(dot.Output);
         Assert.Contains("<svg", svg, StringComparison.Ordinal);
         Assert.Contains("<title>sim&#45;1&#45;&gt;report</title>", svg, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Groups_are_nested_clusters_in_dot_and_subgraphs_in_mermaid()
+    {
+        using var cli = new CliRunner();
+        var file = cli.WriteWorkflow("""
+            name: grouped
+            tasks:
+              - name: prep
+                command: /bin/true prep
+              - name: train
+                command: /bin/true train
+              - name: evaluate
+                command: /bin/true evaluate
+              - name: report
+                command: /bin/true report
+            groups:
+              experiments:
+                members: [chain, report]
+                after: [prep]
+              chain:
+                strategy: sequential
+                members: [train, evaluate]
+            """);
+
+        var dot = await cli.RunAsync("dag", file, "--format", "dot");
+        Assert.True(dot.ExitCode == 0, dot.ToString());
+        Assert.StartsWith(
+            "digraph \"grouped\" {\n  rankdir=LR;\n  node [shape=box];\n"
+            + "  subgraph cluster_0 {\n    label=\"experiments\";\n"
+            + "    subgraph cluster_1 {\n      label=\"chain\";\n      \"train\";\n      \"evaluate\";\n    }\n"
+            + "    \"report\";\n  }\n  \"prep\";\n  \"prep\" -> ",
+            dot.Output, StringComparison.Ordinal);
+        var svg = await GraphvizAsync(dot.Output);
+        Assert.Contains("<title>cluster_1</title>", svg, StringComparison.Ordinal);
+
+        var mermaid = await cli.RunAsync("dag", file, "--format", "mermaid");
+        Assert.StartsWith(
+            "flowchart LR\n  subgraph g0[\"experiments\"]\n    subgraph g1[\"chain\"]\n      n1[\"train\"]\n      n2[\"evaluate\"]\n    end\n"
+            + "    n3[\"report\"]\n  end\n  n0[\"prep\"]\n",
+            mermaid.Output, StringComparison.Ordinal);
     }
 
     [Fact]
