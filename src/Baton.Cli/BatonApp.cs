@@ -72,12 +72,15 @@ public static class BatonApp
         {
             var verbose = parse.GetValue(common.Verbose);
             loggers ??= CreateLoggers(verbose);
-            return new CliContext(console ?? SystemConsole(), output, error, loggers, TimeProvider.System);
+            return new CliContext(console ?? SystemConsole(), output, error, loggers, TimeProvider.System)
+            {
+                Remote = Nodes.RemoteServer.Resolve(parse.GetValue(common.Server), parse.GetValue(common.Token), Environment.GetEnvironmentVariable),
+            };
         }
 
         var root = new RootCommand("Baton runs computational tasks once each: workflows of command tasks, locally or on a cluster.")
         {
-            Options = { common.Workspace, common.Verbose },
+            Options = { common.Workspace, common.Verbose, common.Server, common.Token },
         };
         root.Subcommands.Add(RunCommand.Create(common, Context));
         root.Subcommands.Add(ListCommand.Create(common, Context));

@@ -12,4 +12,8 @@ internal sealed record CliContext(
     TextWriter Output,
     TextWriter Error,
     ILoggerFactory Loggers,
-    TimeProvider Time);
+    TimeProvider Time)
+{
+    /// <summary>The team server commands talk to (<c>--server</c>, <c>BATON_SERVER</c>, client config); null: the workspace's nodes.</summary>
+    public Nodes.RemoteServer? Remote { get; init; }
+}

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Net.Sockets;
@@ -11,14 +12,15 @@ using Baton.Engine.Control;
 namespace Baton.Client;
 
 /// <summary>
-/// A client of a node's API over its Unix socket: the one implementation of the API that the CLI (and typed
-/// experiments, later) use. A refusal of the node (problem details) is thrown as a <see cref="BatonInputException"/>
-/// with the node's one-line reason.
+/// A client of a node's API, over its Unix socket or over HTTP(S) to a team server (<c>baton serve</c>) with a bearer
+/// token: the one implementation of the API that the CLI (and typed experiments, later) use. A refusal of the node
+/// (problem details) is thrown as a <see cref="BatonInputException"/> with the node's one-line reason.
 /// </summary>
 public sealed class NodeClient : IDisposable
 {
     private readonly HttpClient _http;
 
+    /// <summary>A client of the node on the Unix socket <paramref name="socketPath"/>.</summary>
     public NodeClient(string socketPath)
     {
         SocketPath = socketPath;
@@ -43,18 +45,47 @@ public sealed class NodeClient : IDisposable
         _http = new HttpClient(handler) { BaseAddress = new Uri("http://baton-node/"), Timeout = Timeout.InfiniteTimeSpan };
     }
 
-    public string SocketPath { get; }
+    /// <summary>
+    /// A client of the server at <paramref name="serverAddress"/> (http:// or https://, the API under its path),
+    /// sending <paramref name="token"/> as a bearer token when given.
+    /// </summary>
+    public NodeClient(Uri serverAddress, string? token)
+    {
+        ArgumentNullException.ThrowIfNull(serverAddress);
+        if (!serverAddress.IsAbsoluteUri || (serverAddress.Scheme != Uri.UriSchemeHttp && serverAddress.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ArgumentException($"'{serverAddress}' is not an http:// or https:// address", nameof(serverAddress));
+        }
+        // The API's paths are relative: the base must end with '/' so that a server under a path keeps it.
+        ServerAddress = serverAddress.AbsoluteUri.EndsWith('/') ? serverAddress : new Uri(serverAddress.AbsoluteUri + "/");
+        _http = new HttpClient(new SocketsHttpHandler()) { BaseAddress = ServerAddress, Timeout = Timeout.InfiniteTimeSpan };
+        if (!string.IsNullOrEmpty(token))
+        {
+            _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+    }
+
+    /// <summary>The node's socket; null for a client of a server over HTTP(S).</summary>
+    public string? SocketPath { get; }
+
+    /// <summary>The server's address; null for a client of a node's Unix socket.</summary>
+    public Uri? ServerAddress { get; }
+
+    /// <summary>Where this client sends its requests, for messages.</summary>
+    public string Target => SocketPath ?? ServerAddress!.AbsoluteUri;
 
     /// <summary>The node's status; null when nothing answers on the socket (no node, or a stale socket file).</summary>
     public async Task<NodeStatus?> TryStatusAsync(CancellationToken cancellationToken)
     {
-        if (!File.Exists(SocketPath))
+        if (SocketPath is not null && !File.Exists(SocketPath))
         {
             return null;
         }
         try
         {
-            return await _http.GetFromJsonAsync("api/v1/node", NodeJson.Default.NodeStatus, cancellationToken).ConfigureAwait(false);
+            using var response = await _http.GetAsync(new Uri("api/v1/node", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+            await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+            return await response.Content.ReadFromJsonAsync(NodeJson.Default.NodeStatus, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpRequestException ex) when (ex.InnerException is SocketException || ex.HttpRequestError == HttpRequestError.ConnectionError)
         {
@@ -169,7 +200,11 @@ public sealed class NodeClient : IDisposable
         {
             throw new StoreDamagedException(reason);
         }
-        if (response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Conflict or HttpStatusCode.NotFound)
+        if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
+        {
+            throw new BatonInputException($"the server refused the request: {reason}");
+        }
+        if (response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Conflict or HttpStatusCode.NotFound or HttpStatusCode.RequestEntityTooLarge)
         {
             throw new BatonInputException(reason);
         }

@@ -163,10 +163,10 @@ public sealed class PostgresStore : IBatonStore
             cancellationToken);
     }
 
-    public ValueTask<long> StartRunAsync(long workflowId, string host, int processId, DateTimeOffset now, CancellationToken cancellationToken)
+    public ValueTask<long> StartRunAsync(long workflowId, string host, int processId, string? submittedBy, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(host);
-        return RunAsync("starting a run", connection => RunWriter.StartAsync(connection, workflowId, host, processId, now, cancellationToken), cancellationToken);
+        return RunAsync("starting a run", connection => RunWriter.StartAsync(connection, workflowId, host, processId, submittedBy, now, cancellationToken), cancellationToken);
     }
 
     public async ValueTask FinishRunAsync(long runId, RunStatus status, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -255,6 +255,24 @@ public sealed class PostgresStore : IBatonStore
 
     public ValueTask<long> LatestEventSequenceAsync(CancellationToken cancellationToken) =>
         RunAsync("reading the latest event", connection => EventQueries.LatestAsync(connection, cancellationToken), cancellationToken);
+
+    public ValueTask<ApiToken> CreateTokenAsync(NewApiToken token, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        return RunAsync("creating a token", connection => TokenWriter.CreateAsync(connection, token, cancellationToken), cancellationToken);
+    }
+
+    public ValueTask<IReadOnlyList<ApiToken>> ListTokensAsync(CancellationToken cancellationToken) =>
+        RunAsync("listing tokens", connection => TokenQueries.ListAsync(connection, cancellationToken), cancellationToken);
+
+    public ValueTask<ApiToken?> FindTokenAsync(string secretHash, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(secretHash);
+        return RunAsync("reading a token", connection => TokenQueries.FindAsync(connection, secretHash, cancellationToken), cancellationToken);
+    }
+
+    public ValueTask<ApiToken?> RevokeTokenAsync(long tokenId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        RunAsync("revoking a token", connection => TokenWriter.RevokeAsync(connection, tokenId, now, cancellationToken), cancellationToken);
 
     /// <summary>
     /// Runs one transaction's work on a pooled connection. A collision with another transaction (serialization

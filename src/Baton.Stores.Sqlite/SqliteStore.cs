@@ -132,10 +132,10 @@ public sealed class SqliteStore : IBatonStore
             requireInitialized: true, cancellationToken);
     }
 
-    public ValueTask<long> StartRunAsync(long workflowId, string host, int processId, DateTimeOffset now, CancellationToken cancellationToken)
+    public ValueTask<long> StartRunAsync(long workflowId, string host, int processId, string? submittedBy, DateTimeOffset now, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(host);
-        return WriteAsync(() => RunWriter.Start(_writer!, _events!, workflowId, host, processId, now), requireInitialized: true, cancellationToken);
+        return WriteAsync(() => RunWriter.Start(_writer!, _events!, workflowId, host, processId, submittedBy, now), requireInitialized: true, cancellationToken);
     }
 
     public async ValueTask FinishRunAsync(long runId, RunStatus status, DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -218,6 +218,24 @@ public sealed class SqliteStore : IBatonStore
 
     public ValueTask<long> LatestEventSequenceAsync(CancellationToken cancellationToken) =>
         Read(EventQueries.Latest, cancellationToken);
+
+    public ValueTask<ApiToken> CreateTokenAsync(NewApiToken token, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        return WriteAsync(() => TokenWriter.Create(_writer!, token), requireInitialized: true, cancellationToken);
+    }
+
+    public ValueTask<IReadOnlyList<ApiToken>> ListTokensAsync(CancellationToken cancellationToken) =>
+        Read(TokenQueries.List, cancellationToken);
+
+    public ValueTask<ApiToken?> FindTokenAsync(string secretHash, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(secretHash);
+        return Read(connection => TokenQueries.Find(connection, secretHash), cancellationToken);
+    }
+
+    public ValueTask<ApiToken?> RevokeTokenAsync(long tokenId, DateTimeOffset now, CancellationToken cancellationToken) =>
+        WriteAsync(() => TokenWriter.Revoke(_writer!, tokenId, now), requireInitialized: true, cancellationToken);
 
     /// <summary>Runs <paramref name="write"/> on the write connection, one write at a time.</summary>
     private async ValueTask<T> WriteAsync<T>(Func<T> write, bool requireInitialized, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using Baton.Core.Errors;
+using Baton.Core.Stores;
 using Baton.Stores.Sqlite.Migrations;
 using Baton.Testing;
 using Baton.Testing.Graphs;
@@ -37,7 +38,7 @@ public sealed class SqliteSchemaTests : IDisposable
         Assert.Equal((long)SqliteStore.SchemaVersion, RawSqlite.Scalar(_path, "PRAGMA user_version"));
         Assert.Equal((long)SchemaMigrator.ApplicationId, RawSqlite.Scalar(_path, "PRAGMA application_id"));
         Assert.Equal(
-            ["attempts", "edges", "events", "runs", "state_history", "task_claims", "tasks", "workflow_tasks", "workflows"],
+            ["api_tokens", "attempts", "edges", "events", "runs", "state_history", "task_claims", "tasks", "workflow_tasks", "workflows"],
             RawSqlite.Column(_path, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"));
     }
 

@@ -17,6 +17,20 @@ internal sealed class CommonOptions
         Recursive = true,
     };
 
+    /// <summary><c>--server</c>: a team server (<c>baton serve</c>) to talk to instead of the workspace's nodes.</summary>
+    public Option<string?> Server { get; } = new("--server")
+    {
+        Description = "A Baton server's URL, e.g. https://baton.example.org:8443 (default: $BATON_SERVER, else the client config file)",
+        Recursive = true,
+    };
+
+    /// <summary><c>--token</c>: the bearer token sent to the server.</summary>
+    public Option<string?> Token { get; } = new("--token")
+    {
+        Description = "The token to send to the server (default: $BATON_TOKEN, else the client config file)",
+        Recursive = true,
+    };
+
     public static Option<string?> WorkflowFilter(string description) => new("--workflow")
     {
         Description = description,

@@ -4,7 +4,8 @@ using Baton.Core.Lifecycle;
 namespace Baton.Core.Stores;
 
 /// <summary>
-/// Where Baton's state lives: workflows, runs, tasks, edges, attempts, state history and events.
+/// Where Baton's state lives: workflows, runs, tasks, edges, attempts, state history and events (and a server's
+/// API tokens: <see cref="ITokenStore"/>).
 /// One contract, one contract test suite that every store passes (SQLite, PostgreSQL).
 /// </summary>
 /// <remarks>
@@ -15,7 +16,7 @@ namespace Baton.Core.Stores;
 /// numbers are contiguous. Gaps between transactions are allowed but should be rare (a reader takes a gap as a
 /// hint to read again).
 /// </remarks>
-public interface IBatonStore : IAsyncDisposable
+public interface IBatonStore : ITokenStore, IAsyncDisposable
 {
     /// <summary>Creates the schema or migrates it to the current version.</summary>
     ValueTask InitializeAsync(CancellationToken cancellationToken);
@@ -50,7 +51,8 @@ public interface IBatonStore : IAsyncDisposable
         CancellationToken cancellationToken);
 
     /// <summary>Opens a run of a workflow, with a <c>run.started</c> event; returns its id.</summary>
-    ValueTask<long> StartRunAsync(long workflowId, string host, int processId, DateTimeOffset now, CancellationToken cancellationToken);
+    /// <param name="submittedBy">Who asked for the run (a token's name, a user name); null when unknown.</param>
+    ValueTask<long> StartRunAsync(long workflowId, string host, int processId, string? submittedBy, DateTimeOffset now, CancellationToken cancellationToken);
 
     /// <summary>Closes a run with its final status, with a <c>run.ended</c> event.</summary>
     ValueTask FinishRunAsync(long runId, RunStatus status, DateTimeOffset now, CancellationToken cancellationToken);

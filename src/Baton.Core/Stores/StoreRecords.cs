@@ -129,6 +129,9 @@ public sealed record RunRow(
 
     /// <summary>Whether that version is still the workflow's current one.</summary>
     public bool CurrentVersion { get; init; } = true;
+
+    /// <summary>Who asked for the run (a token's name, or the workspace owner's user name); null when not recorded.</summary>
+    public string? SubmittedBy { get; init; }
 }
 
 /// <summary>Which tasks <see cref="IBatonStore.ListTasksAsync"/> returns. Null means any.</summary>

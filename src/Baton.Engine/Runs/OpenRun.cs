@@ -112,7 +112,7 @@ public sealed partial class OpenRun : IAsyncDisposable
         var started = time.GetTimestamp();
         var empty = new WorkflowGraph(name, new Dictionary<string, string>(), sourceFile, workflowDirectory, [], []);
         var registration = await store.RegisterWorkflowAsync(empty, [], [], time.GetUtcNow(), cancellationToken);
-        var runId = await store.StartRunAsync(registration.WorkflowId, Environment.MachineName, Environment.ProcessId, time.GetUtcNow(), cancellationToken);
+        var runId = await store.StartRunAsync(registration.WorkflowId, Environment.MachineName, Environment.ProcessId, options.SubmittedBy, time.GetUtcNow(), cancellationToken);
         options.Events?.Refresh();
         var loop = new RunLoop(empty, registration, runId, [], [], store, executor, layout, options, progress, time, loggers.CreateLogger<RunLoop>())
         {

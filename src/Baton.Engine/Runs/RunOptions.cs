@@ -60,6 +60,9 @@ public sealed record RunOptions(ResourceCapacity Capacity)
 
     /// <summary>Where the run publishes its committed events (one hub may serve every run of a process); none when null.</summary>
     public EventHub? Events { get; init; }
+
+    /// <summary>Who asked for the run (a token's name, the workspace owner's user name), recorded with it; null when unknown.</summary>
+    public string? SubmittedBy { get; init; }
 }
 
 /// <summary>What interrupting a run does to the attempts it runs.</summary>

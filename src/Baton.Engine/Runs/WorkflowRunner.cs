@@ -102,7 +102,7 @@ public sealed partial class WorkflowRunner(
         EnsureRunnable(graph, options);
         var started = _time.GetTimestamp();
         var (registration, directories, parameters) = await RegisterAsync(graph, cancellationToken);
-        var runId = await store.StartRunAsync(registration.WorkflowId, Environment.MachineName, Environment.ProcessId, _time.GetUtcNow(), cancellationToken);
+        var runId = await store.StartRunAsync(registration.WorkflowId, Environment.MachineName, Environment.ProcessId, options.SubmittedBy, _time.GetUtcNow(), cancellationToken);
         options.Events?.Refresh();
         progress ??= new RunProgress();
         if (registration.Change is { } change)

@@ -49,5 +49,7 @@ public sealed record NodeSetup(
         GpusPlacedByExecutor = Executor.Name == "slurm",
         // Runs claim their tasks, so that several orchestrators sharing the workspace never run one twice.
         Owners = new LocalClaimOwnerProbe(),
+        // Runs started in this process or through the node's socket are the workspace owner's; the API records a token's name instead.
+        SubmittedBy = Environment.UserName,
     };
 }

@@ -9,7 +9,7 @@ namespace Baton.Stores.Postgres.Reading;
 internal static class RunQueries
 {
     private const string RunFrom = """
-        SELECT r.id, r.workflow_id, w.name, r.status, r.started_at, r.ended_at, r.host, r.pid, w.source_file, w.dag_hash
+        SELECT r.id, r.workflow_id, w.name, r.status, r.started_at, r.ended_at, r.host, r.pid, w.source_file, w.dag_hash, r.submitted_by
         FROM runs r JOIN workflows w ON w.id = r.workflow_id
         """;
 
@@ -46,6 +46,7 @@ internal static class RunQueries
             {
                 SourceFile = reader.GetString(8),
                 DagHash = reader.GetString(9),
+                SubmittedBy = reader.IsDBNull(10) ? null : reader.GetString(10),
             });
         }
         return runs;

@@ -9,17 +9,18 @@ namespace Baton.Stores.Postgres.Writing;
 /// <summary>Opens and closes runs, each in a transaction with its event.</summary>
 internal static class RunWriter
 {
-    public static async Task<long> StartAsync(NpgsqlConnection connection, long workflowId, string host, int processId, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task<long> StartAsync(NpgsqlConnection connection, long workflowId, string host, int processId, string? submittedBy, DateTimeOffset now, CancellationToken cancellationToken)
     {
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await using var insert = new NpgsqlCommand("""
-            INSERT INTO runs (workflow_id, status, started_at, host, pid) VALUES ($1, $2, $3, $4, $5) RETURNING id
+            INSERT INTO runs (workflow_id, status, started_at, host, pid, submitted_by) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id
             """, connection, transaction)
             .With(workflowId, NpgsqlDbType.Bigint)
             .With(RunStatus.Running.ToWord(), NpgsqlDbType.Text)
             .With(StoreTime.ToText(now), NpgsqlDbType.Text)
             .With(host, NpgsqlDbType.Text)
-            .With(processId, NpgsqlDbType.Integer);
+            .With(processId, NpgsqlDbType.Integer)
+            .With(submittedBy, NpgsqlDbType.Text);
         long id;
         try
         {

@@ -24,6 +24,7 @@ internal static class SchemaMigrator
         V003_TaskClaims.Migration,
         V004_Events.Migration,
         V005_WorkflowVersions.Migration,
+        V006_Tokens.Migration,
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -9,7 +9,7 @@ internal static class RunQueries
 {
     private const string RunFrom = """
         SELECT r.id, r.workflow_id, w.name, r.status, r.started_at, r.ended_at, r.host, r.pid, w.source_file, w.dag_hash,
-               w.version, w.is_current
+               w.version, w.is_current, r.submitted_by
         FROM runs r JOIN workflows w ON w.id = r.workflow_id
         """;
 
@@ -54,6 +54,7 @@ internal static class RunQueries
                 DagHash = reader.GetString(9),
                 Version = reader.GetInt32(10),
                 CurrentVersion = reader.GetBoolean(11),
+                SubmittedBy = reader.IsDBNull(12) ? null : reader.GetString(12),
             });
         }
         return runs;

@@ -8,14 +8,14 @@ namespace Baton.Stores.Sqlite.Writing;
 /// <summary>Opens and closes runs, each with its event: a few statements per run, so only the event's insert is prepared.</summary>
 internal static class RunWriter
 {
-    public static long Start(SqliteConnection connection, EventWriter events, long workflowId, string host, int processId, DateTimeOffset now)
+    public static long Start(SqliteConnection connection, EventWriter events, long workflowId, string host, int processId, string? submittedBy, DateTimeOffset now)
     {
         using var transaction = connection.BeginTransaction();
         using var insert = connection.CreateCommand();
         insert.Transaction = transaction;
         insert.CommandText = """
-            INSERT INTO runs (workflow_id, status, started_at, host, pid)
-            VALUES (@workflow_id, @status, @started_at, @host, @pid)
+            INSERT INTO runs (workflow_id, status, started_at, host, pid, submitted_by)
+            VALUES (@workflow_id, @status, @started_at, @host, @pid, @submitted_by)
             RETURNING id
             """;
         insert.Parameters.AddWithValue("@workflow_id", workflowId);
@@ -23,6 +23,7 @@ internal static class RunWriter
         insert.Parameters.AddWithValue("@started_at", StoreTime.ToText(now));
         insert.Parameters.AddWithValue("@host", host);
         insert.Parameters.AddWithValue("@pid", processId);
+        insert.Parameters.AddWithValue("@submitted_by", (object?)submittedBy ?? DBNull.Value);
         long id;
         try
         {

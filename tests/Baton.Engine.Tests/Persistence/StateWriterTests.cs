@@ -68,7 +68,7 @@ public sealed class StateWriterTests
         public ValueTask InitializeAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
         public ValueTask<WorkflowRegistration> RegisterWorkflowAsync(WorkflowGraph graph, IReadOnlyList<string> taskDirectories, IReadOnlyList<string> paramsJson, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
         public ValueTask<WorkflowRegistration> AddTasksAsync(long workflowId, WorkflowGraph graph, int firstNew, IReadOnlyList<string> taskDirectories, IReadOnlyList<string> paramsJson, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
-        public ValueTask<long> StartRunAsync(long workflowId, string host, int processId, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public ValueTask<long> StartRunAsync(long workflowId, string host, int processId, string? submittedBy, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
         public ValueTask FinishRunAsync(long runId, RunStatus status, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
         public ValueTask<IReadOnlyList<long>> RemoveTasksAsync(IReadOnlyList<long> taskIds, CancellationToken cancellationToken) => throw new NotSupportedException();
 
@@ -84,6 +84,10 @@ public sealed class StateWriterTests
         public ValueTask<RunRow?> GetRunAsync(long runId, CancellationToken cancellationToken) => throw new NotSupportedException();
         public ValueTask<IReadOnlyList<StoredEvent>> ReadEventsAsync(long afterSequence, int limit, EventFilter? filter, CancellationToken cancellationToken) => throw new NotSupportedException();
         public ValueTask<long> LatestEventSequenceAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+        public ValueTask<ApiToken> CreateTokenAsync(NewApiToken token, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public ValueTask<IReadOnlyList<ApiToken>> ListTokensAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+        public ValueTask<ApiToken?> FindTokenAsync(string secretHash, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public ValueTask<ApiToken?> RevokeTokenAsync(long tokenId, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
