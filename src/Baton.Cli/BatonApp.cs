@@ -100,6 +100,8 @@ public static class BatonApp
         root.Subcommands.Add(InvalidateCommand.Create(common, Context));
         root.Subcommands.Add(CleanCommand.Create(common, Context));
         root.Subcommands.Add(DagCommand.Create(common, Context));
+        root.Subcommands.Add(ServeCommand.Create(common, Context));
+        root.Subcommands.Add(TokenCommand.Create(common, Context));
         root.Subcommands.Add(CompletionCommand.Create(root, Context));
 
         var parse = root.Parse(args);

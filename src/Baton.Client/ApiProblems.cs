@@ -19,6 +19,18 @@ public static class ApiProblems
 
     /// <summary>A request that conflicts with what the node is doing (stop while runs are active).</summary>
     public const string Conflict = "urn:baton:problem:conflict";
+
+    /// <summary>A request with no token, or one that is unknown, revoked or expired (401).</summary>
+    public const string Unauthenticated = "urn:baton:problem:unauthenticated";
+
+    /// <summary>A request the caller's token does not allow: its scope, or another user's run (403).</summary>
+    public const string Forbidden = "urn:baton:problem:forbidden";
+
+    /// <summary>A request body larger than the server takes (413).</summary>
+    public const string TooLarge = "urn:baton:problem:too-large";
+
+    /// <summary>A request the server cannot read: malformed JSON, a body of the wrong shape, a bad parameter (400).</summary>
+    public const string Malformed = "urn:baton:problem:malformed";
 }
 
 /// <summary>An RFC 9457 problem-details answer as a client reads it.</summary>

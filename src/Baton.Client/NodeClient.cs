@@ -125,6 +125,27 @@ public sealed class NodeClient : IDisposable
         await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Creates a token (admin); the answer holds its secret, shown this once.</summary>
+    public Task<CreatedToken> CreateTokenAsync(TokenCreation creation, CancellationToken cancellationToken) =>
+        PostAsync("api/v1/tokens", creation, NodeJson.Default.TokenCreation, NodeJson.Default.CreatedToken, cancellationToken);
+
+    /// <summary>Every token of the server (admin), never their secrets.</summary>
+    public async Task<IReadOnlyList<TokenInfo>> ListTokensAsync(CancellationToken cancellationToken)
+    {
+        using var response = await _http.GetAsync(new Uri("api/v1/tokens", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        return await response.Content.ReadFromJsonAsync(NodeJson.Default.IReadOnlyListTokenInfo, cancellationToken).ConfigureAwait(false) ?? [];
+    }
+
+    /// <summary>Revokes the live token named <paramref name="nameOrId"/> (or of that id) (admin).</summary>
+    public async Task<TokenInfo> RevokeTokenAsync(string nameOrId, CancellationToken cancellationToken)
+    {
+        using var response = await _http.DeleteAsync(new Uri($"api/v1/tokens/{Uri.EscapeDataString(nameOrId)}", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        return await response.Content.ReadFromJsonAsync(NodeJson.Default.TokenInfo, cancellationToken).ConfigureAwait(false)
+            ?? throw new InvalidOperationException("the server answered a revocation with no body");
+    }
+
     /// <summary>The run's progress as it changes, ending with the update that carries its summary (or why it stopped).</summary>
     public async IAsyncEnumerable<RunUpdate> FollowAsync(long runId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

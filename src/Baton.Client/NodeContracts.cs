@@ -89,5 +89,9 @@ public sealed record StopRequest(bool Force);
 [JsonSerializable(typeof(IReadOnlyList<ResourceSnapshot>))]
 [JsonSerializable(typeof(Baton.Core.Stores.StoredEvent))]
 [JsonSerializable(typeof(ApiProblem))]
+[JsonSerializable(typeof(TokenCreation))]
+[JsonSerializable(typeof(CreatedToken))]
+[JsonSerializable(typeof(TokenInfo))]
+[JsonSerializable(typeof(IReadOnlyList<TokenInfo>))]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]
 public sealed partial class NodeJson : JsonSerializerContext;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using Baton.Client;
 using Baton.Cli.Rendering;
@@ -71,29 +70,9 @@ internal static class NodeCommand
                 Memory = parse.GetValue(options.Memory),
                 Executor = parse.GetValue(options.Executor),
             }, cli.Time);
-            var endpoint = NodeEndpoint.For(setup.Layout);
-            endpoint.EnsureUsable();
-            CreateWorkspace(setup.Layout);
-            using var nodeLock = WorkspaceLock.TryAcquire(endpoint.LockPath)
-                ?? throw new BatonInputException($"a node already serves the workspace '{setup.Layout.Root}' (see 'baton node status')");
-            await File.WriteAllTextAsync(endpoint.PidPath, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n", cancellationToken);
-
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            void Stop(PosixSignalContext signal)
-            {
-                signal.Cancel = true;
-                stop.Cancel();
-            }
-            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
-
-            // Disposed in reverse: the API stops taking requests, then the node interrupts what still runs.
-            await using var node = await BatonNode.OpenAsync(setup, createWorkspace: true, cli.Loggers, cli.Time, cancellationToken);
-            await using var server = await NodeServer.StartAsync(node, endpoint, idle, cli.Loggers, cli.Time, cancellationToken);
-            await cli.Error.WriteLineAsync($"baton: node {Environment.ProcessId} serves '{setup.Layout.Root}' on {endpoint.SocketPath} ({setup.Capacity.Cpus} cpus, {HumanUnits.Bytes(setup.Capacity.MemoryBytes)}, executor {setup.Executor.Name})");
-            await Task.WhenAny(server.State.StopRequested, Task.Delay(Timeout.Infinite, stop.Token));
-            await cli.Error.WriteLineAsync($"baton: node {Environment.ProcessId} stops ({(stop.IsCancellationRequested ? "signal" : "asked to, or idle")})");
-            File.Delete(endpoint.PidPath);
+            await ForegroundNode.RunAsync(cli, setup, idle, null, (_, endpoint) =>
+                cli.Error.WriteLineAsync($"baton: node {Environment.ProcessId} serves '{setup.Layout.Root}' on {endpoint.SocketPath} ({setup.Capacity.Cpus} cpus, {HumanUnits.Bytes(setup.Capacity.MemoryBytes)}, executor {setup.Executor.Name})"),
+                cancellationToken);
             return ExitCodes.Success;
         });
         return command;
@@ -152,7 +131,7 @@ internal static class NodeCommand
             await client.StopAsync(force: false, cancellationToken);
             await WaitGoneAsync(client, cancellationToken);
         }
-        CreateWorkspace(layout);
+        ForegroundNode.CreateWorkspace(layout.Root);
         Directory.CreateDirectory(Path.GetDirectoryName(endpoint.LogPath)!);
         var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         // setsid: a session of its own, without a terminal; sh only redirects, then both exec, so the pid is baton's.
@@ -280,18 +259,6 @@ internal static class NodeCommand
         return ResourceParser.TryParseRuntime(text, out var idle, out var error) && idle > TimeSpan.Zero
             ? idle
             : throw new BatonInputException($"{(option is null ? IdleTimeoutVariable : "--idle-timeout")} '{text}': {(error.Length > 0 ? error : "must be positive")}");
-    }
-
-    private static void CreateWorkspace(WorkspaceLayout layout)
-    {
-        try
-        {
-            Directory.CreateDirectory(layout.Root);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            throw new BatonInputException($"cannot create the workspace '{layout.Root}': {ex.Message}");
-        }
     }
 
     private static string? LastLine(string log, long from)

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using Baton.Cli.Rendering;
 using Baton.Hosting.Workspaces;
+using Baton.Core.Errors;
 using Baton.Core.Lifecycle;
 using Baton.Core.Stores;
 using Baton.Engine.Status;
@@ -37,12 +38,13 @@ internal static class RunsCommand
                 var rows = runs.Select(r => new RunJson(r.RunId, r.Workflow, r.Status.ToString().ToLowerInvariant(), r.StartedAt, r.EndedAt, r.Host, r.ProcessId)
                 {
                     Tasks = counts[r.WorkflowId].ToDictionary(kv => kv.Key.ToWord(), kv => kv.Value),
+                    SubmittedBy = r.SubmittedBy,
                 }).ToArray();
                 await cli.Output.WriteLineAsync(JsonSerializer.Serialize(rows, CliJson.Default.RunJsonArray));
                 return ExitCodes.Success;
             }
             var table = new Table().Border(TableBorder.Simple);
-            table.AddColumns("run", "workflow", "status", "started (UTC)", "ended (UTC)", "host", "pid", "tasks now");
+            table.AddColumns("run", "workflow", "status", "started (UTC)", "ended (UTC)", "host", "pid", "submitted by", "tasks now");
             foreach (var r in runs)
             {
                 table.AddRow(
@@ -53,6 +55,7 @@ internal static class RunsCommand
                     r.EndedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "",
                     Markup.Escape(r.Host),
                     r.ProcessId.ToString(CultureInfo.InvariantCulture),
+                    Markup.Escape(QuotedText.Shorten(QuotedText.Escape(r.SubmittedBy ?? ""))),
                     Markup.Escape(StatusReport.Describe(counts[r.WorkflowId])));
             }
             cli.Console.Write(table);

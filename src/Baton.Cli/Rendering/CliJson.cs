@@ -83,6 +83,9 @@ internal sealed record RunJson(long Run, string Workflow, string Status, DateTim
 {
     /// <summary>How many of the workflow's tasks are in each state now.</summary>
     public IReadOnlyDictionary<string, int> Tasks { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Who asked for the run (a token's name, or the workspace owner's user name); null when not recorded.</summary>
+    public string? SubmittedBy { get; init; }
 }
 
 /// <summary>A task <c>baton clean</c> removes (or would remove, in a dry run): its directory's size in bytes.</summary>

@@ -7,7 +7,9 @@ using Baton.Core.Workflows;
 using Baton.Engine.Control;
 using Baton.Engine.Node;
 using Baton.Engine.Runs;
+using System.Security.Claims;
 using Baton.Hosting.Composition;
+using Baton.Hosting.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -29,7 +31,7 @@ public static class NodeEndpoints
         var api = app.MapGroup("/api/v1");
         var node = state.Node;
 
-        api.MapGet("/node", () => TypedResults.Ok(Status(state)));
+        api.MapGet("/node", () => TypedResults.Ok(Status(state))).RequireAuthorization(BatonPolicies.Read);
         api.MapPost("/node/stop", (StopRequest request) =>
         {
             var active = node.Engine.ActiveRuns.Count;
@@ -39,9 +41,9 @@ public static class NodeEndpoints
             }
             state.RequestStop();
             return Results.Accepted();
-        });
+        }).RequireAuthorization(BatonPolicies.Admin);
 
-        api.MapPost("/runs", async (RunSubmission submission, CancellationToken cancellationToken) =>
+        api.MapPost("/runs", async (RunSubmission submission, ClaimsPrincipal user, CancellationToken cancellationToken) =>
         {
             try
             {
@@ -56,6 +58,7 @@ public static class NodeEndpoints
                     RefuseNewVersion = submission.RefuseNewVersion,
                     Force = submission.Force,
                     Resume = submission.Cold ? ResumeMode.Cold : ResumeMode.Hot,
+                    SubmittedBy = user.NameOf(),
                 };
                 var (run, attached) = await node.StartRunAsync(graph, options, cancellationToken);
                 // The run has an id once its loop runs; a run that cannot start (a refused DAG change) says why.
@@ -75,38 +78,50 @@ public static class NodeEndpoints
             {
                 return Problem(StatusCodes.Status400BadRequest, ApiProblems.Input, ex.Message);
             }
-        });
+        }).RequireAuthorization(BatonPolicies.Submit);
 
         api.MapGet("/runs/{id:long}/follow", (long id, CancellationToken cancellationToken) =>
             node.Engine.Find(id) is { } run
                 ? TypedResults.ServerSentEvents(FollowAsync(run, state.Time, cancellationToken))
-                : Problem(StatusCodes.Status404NotFound, ApiProblems.NotFound, $"run {id} is not driven by this node"));
+                : Problem(StatusCodes.Status404NotFound, ApiProblems.NotFound, $"run {id} is not driven by this node")).RequireAuthorization(BatonPolicies.Read);
 
-        api.MapPost("/runs/{id:long}/interrupt", (long id) =>
+        api.MapPost("/runs/{id:long}/interrupt", async (long id, ClaimsPrincipal user, CancellationToken cancellationToken) =>
         {
             if (node.Engine.Find(id) is not { } run)
             {
                 return Problem(StatusCodes.Status404NotFound, ApiProblems.NotFound, $"run {id} is not driven by this node");
             }
+            if (await RunAccess.RefusalAsync(user, node.Store, id, cancellationToken) is { } refusal)
+            {
+                return Problem(StatusCodes.Status403Forbidden, ApiProblems.Forbidden, refusal);
+            }
             run.Interrupt();
             return Results.Accepted();
-        });
+        }).RequireAuthorization(BatonPolicies.Submit);
 
-        api.MapPost("/tasks/kill", async (TaskRequest request, CancellationToken cancellationToken) =>
-        {
-            if (await ControlOf(node, request.Workflow) is not { } control)
-            {
-                return TypedResults.Ok(new TaskResponse(false, []));
-            }
-            var report = await control.KillAsync(request.Tasks.ToList(), cancellationToken);
-            return TypedResults.Ok(new TaskResponse(true, report.Tasks.Select(t => new TaskOutcome(t.Task, t.Outcome)).ToList()));
-        });
-
-        api.MapPost("/tasks/set", async (TaskRequest request, CancellationToken cancellationToken) =>
+        api.MapPost("/tasks/kill", async (TaskRequest request, ClaimsPrincipal user, CancellationToken cancellationToken) =>
         {
             if (await ControlOf(node, request.Workflow) is not { } control)
             {
                 return Results.Ok(new TaskResponse(false, []));
+            }
+            if (await RunAccess.RefusalAsync(user, node.Store, control.RunId, cancellationToken) is { } refusal)
+            {
+                return Problem(StatusCodes.Status403Forbidden, ApiProblems.Forbidden, refusal);
+            }
+            var report = await control.KillAsync(request.Tasks.ToList(), cancellationToken);
+            return Results.Ok(new TaskResponse(true, report.Tasks.Select(t => new TaskOutcome(t.Task, t.Outcome)).ToList()));
+        }).RequireAuthorization(BatonPolicies.Submit);
+
+        api.MapPost("/tasks/set", async (TaskRequest request, ClaimsPrincipal user, CancellationToken cancellationToken) =>
+        {
+            if (await ControlOf(node, request.Workflow) is not { } control)
+            {
+                return Results.Ok(new TaskResponse(false, []));
+            }
+            if (await RunAccess.RefusalAsync(user, node.Store, control.RunId, cancellationToken) is { } refusal)
+            {
+                return Problem(StatusCodes.Status403Forbidden, ApiProblems.Forbidden, refusal);
             }
             TaskChange change;
             try
@@ -123,9 +138,9 @@ public static class NodeEndpoints
                 results.Add(new TaskOutcome(task, await control.SetAsync(task, change, cancellationToken)));
             }
             return Results.Ok(new TaskResponse(true, results));
-        });
+        }).RequireAuthorization(BatonPolicies.Submit);
 
-        api.MapPost("/limits", async (LimitRequest request, CancellationToken cancellationToken) =>
+        api.MapPost("/limits", async (LimitRequest request, ClaimsPrincipal user, CancellationToken cancellationToken) =>
         {
             if (request.Limit < 1)
             {
@@ -135,11 +150,15 @@ public static class NodeEndpoints
             {
                 return Results.Ok(new TaskResponse(false, []));
             }
+            if (await RunAccess.RefusalAsync(user, node.Store, control.RunId, cancellationToken) is { } refusal)
+            {
+                return Problem(StatusCodes.Status403Forbidden, ApiProblems.Forbidden, refusal);
+            }
             var what = request.Template is null ? $"workflow '{request.Workflow}'" : $"template '{request.Template}'";
             return await control.SetLimitAsync(request.Template, request.Limit, cancellationToken)
                 ? Results.Ok(new TaskResponse(true, [new TaskOutcome(what, $"at most {request.Limit} at once")]))
                 : Problem(StatusCodes.Status400BadRequest, ApiProblems.Input, $"workflow '{request.Workflow}' has no template '{request.Template}'");
-        });
+        }).RequireAuthorization(BatonPolicies.Submit);
 
         // Committed events as Server-Sent Events, each with its sequence number as id: a client that reconnects with
         // Last-Event-ID (or ?after=) catches up from the store, then follows live; nothing is lost in between.
@@ -148,7 +167,7 @@ public static class NodeEndpoints
             var from = after ?? (long.TryParse(request.Headers["Last-Event-ID"], System.Globalization.CultureInfo.InvariantCulture, out var last) ? last : 0);
             var events = node.Engine.Events.SubscribeAsync(from, new Core.Stores.EventFilter { RunId = run }, cancellationToken);
             return TypedResults.ServerSentEvents(Items(events, cancellationToken));
-        });
+        }).RequireAuthorization(BatonPolicies.Read);
 
         api.MapGet("/resources", async (CancellationToken cancellationToken) =>
         {
@@ -165,7 +184,7 @@ public static class NodeEndpoints
                 }
             }
             return TypedResults.Ok<IReadOnlyList<ResourceSnapshot>>(snapshots);
-        });
+        }).RequireAuthorization(BatonPolicies.Read);
     }
 
     private static NodeStatus Status(NodeServerState state)

@@ -2,8 +2,14 @@ using System.Text.Json;
 using Baton.Client;
 using Baton.Core.Errors;
 using Baton.Hosting.Composition;
+using System.Net;
+using Baton.Core.Stores;
+using Baton.Hosting.Security;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -48,7 +54,8 @@ public sealed class NodeServerState(BatonNode node, TimeProvider time)
 
 /// <summary>
 /// The node's API served by Kestrel on the workspace's Unix socket (owner-only permissions: the socket is the local
-/// trust boundary). Started by the node process (<c>baton node serve</c>) and by a run that embeds its node.
+/// trust boundary), and for <c>baton serve</c> on TCP too, where every request needs a token (Security/). Started by
+/// the node process (<c>baton node serve</c>, <c>baton serve</c>) and by a run that embeds its node.
 /// </summary>
 public sealed partial class NodeServer : IAsyncDisposable
 {
@@ -67,12 +74,34 @@ public sealed partial class NodeServer : IAsyncDisposable
 
     public NodeServerState State { get; }
 
+    /// <summary>The TCP addresses the server listens on (<c>http://127.0.0.1:8080</c>); none when on the socket only.</summary>
+    public IReadOnlyList<Uri> NetworkAddresses { get; private init; } = [];
+
+    /// <summary>A one-time login link for the dashboard (<c>/login?token=...</c>) as the workspace's owner; null when on the socket only.</summary>
+    public Uri? NewLoginLink()
+    {
+        if (NetworkAddresses is not [var address, ..])
+        {
+            return null;
+        }
+        var ticket = _app.Services.GetRequiredService<LoginSessions>().IssueTicket(Environment.UserName, TokenScope.Admin);
+        return new Uri(address, $"{LoginEndpoint.Path.TrimStart('/')}?token={Uri.EscapeDataString(ticket)}");
+    }
+
     /// <summary>
     /// Serves <paramref name="node"/>'s API on <paramref name="endpoint"/>'s socket, replacing a stale socket file
     /// (the caller holds the node lock, so no live node owns it). With <paramref name="idleTimeout"/>, the server asks
     /// to stop once the node has had no run and no client for that long.
     /// </summary>
-    public static async Task<NodeServer> StartAsync(BatonNode node, NodeEndpoint endpoint, TimeSpan? idleTimeout, ILoggerFactory loggers, TimeProvider time, CancellationToken cancellationToken)
+    public static Task<NodeServer> StartAsync(BatonNode node, NodeEndpoint endpoint, TimeSpan? idleTimeout, ILoggerFactory loggers, TimeProvider time, CancellationToken cancellationToken) =>
+        StartAsync(node, endpoint, idleTimeout, null, loggers, time, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="StartAsync(BatonNode, NodeEndpoint, TimeSpan?, ILoggerFactory, TimeProvider, CancellationToken)"/>,
+    /// and on <paramref name="network"/> too when set (TLS when it has a certificate).
+    /// </summary>
+    public static async Task<NodeServer> StartAsync(
+        BatonNode node, NodeEndpoint endpoint, TimeSpan? idleTimeout, NetworkListener? network, ILoggerFactory loggers, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(endpoint);
@@ -81,7 +110,12 @@ public sealed partial class NodeServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(loggers);
-        builder.Services.AddProblemDetails();
+        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton<ITokenStore>(node.Store);
+        var socketConnections = new SocketConnections();
+        builder.Services.AddBatonSecurity(socketConnections);
+        builder.Services.AddApiDocument();
+        builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = RequestProblems.Customize);
         builder.Services.ConfigureHttpJsonOptions(o =>
         {
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, NodeJson.Default);
@@ -96,8 +130,21 @@ public sealed partial class NodeServer : IAsyncDisposable
         {
             throw new BatonInputException($"cannot replace the node's socket '{endpoint.SocketPath}': {ex.Message}");
         }
-        builder.WebHost.ConfigureKestrel(k => k.ListenUnixSocket(endpoint.SocketPath));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.ListenUnixSocket(endpoint.SocketPath, socketConnections.Track);
+            k.Limits.MaxRequestBodySize = network?.MaxRequestBodyBytes ?? new NetworkListener(IPAddress.Loopback, 0).MaxRequestBodyBytes;
+            if (network is not null)
+            {
+                k.Listen(network.Address, network.Port, listen => ServerCertificate.Apply(listen, network));
+            }
+        });
         var app = builder.Build();
+        if (network is { BehindProxy: true })
+        {
+            // Only a proxy on this machine (loopback, the default) is believed: a client cannot claim to be one.
+            app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.All });
+        }
         app.Use(async (context, next) =>
         {
             state.RequestStarted();
@@ -112,7 +159,15 @@ public sealed partial class NodeServer : IAsyncDisposable
         });
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseRouting();
+        app.UseBodyLimits();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapNodeApi(state);
+        app.MapTokenApi();
+        app.MapHealth(state);
+        app.MapLogin();
+        app.MapApiDocument();
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -125,9 +180,22 @@ public sealed partial class NodeServer : IAsyncDisposable
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             await app.DisposeAsync().ConfigureAwait(false);
-            throw new BatonInputException($"cannot serve the node's API on '{endpoint.SocketPath}': {ex.Message}");
+            throw new BatonInputException($"cannot serve the node's API on '{endpoint.SocketPath}'{(network is null ? "" : $" and {network.Address}:{network.Port}")}: {ex.Message}");
         }
-        return new NodeServer(app, state, endpoint, idleTimeout);
+        return new NodeServer(app, state, endpoint, idleTimeout) { NetworkAddresses = NetworkAddressesOf(app, network) };
+    }
+
+    /// <summary>The TCP addresses Kestrel bound (a port 0 resolved), with a host a client can use for "every interface".</summary>
+    private static List<Uri> NetworkAddressesOf(WebApplication app, NetworkListener? network)
+    {
+        if (network is null)
+        {
+            return [];
+        }
+        var bound = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        return bound.Where(a => !a.StartsWith("http://unix:", StringComparison.Ordinal) && !a.StartsWith("https://unix:", StringComparison.Ordinal))
+            .Select(a => new Uri(a.Replace("//[::]:", "//localhost:", StringComparison.Ordinal).Replace("//0.0.0.0:", "//localhost:", StringComparison.Ordinal)))
+            .ToList();
     }
 
     private async Task WatchIdleAsync(TimeSpan timeout, CancellationToken cancellationToken)

@@ -50,7 +50,7 @@ public sealed class BatonNode : IAsyncDisposable
     public static async Task<BatonNode> OpenAsync(NodeSetup setup, bool createWorkspace, ILoggerFactory loggers, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(setup);
-        var store = await WorkspaceStore.OpenAsync(setup.Layout, createWorkspace, loggers, cancellationToken).ConfigureAwait(false);
+        var store = await WorkspaceStore.OpenAsync(setup.Layout, createWorkspace, loggers, cancellationToken, setup.Store).ConfigureAwait(false);
         var executors = new NodeExecutors(setup.Executor, setup.Settings, loggers, time);
         var engine = new NodeEngine(store, setup.Layout, executors, setup.RunOptions(), time, loggers);
         return new BatonNode(setup, store, executors, engine, time);

@@ -19,6 +19,9 @@ public sealed class BatonOptions
     /// <summary>Where attempts run (<c>local</c> or <c>slurm</c>); settings.yaml's <c>executor:</c>, else local, when null.</summary>
     public string? Executor { get; set; }
 
+    /// <summary>Where the state lives (<c>postgresql://...</c>, <c>sqlite://PATH</c>); <c>$BATON_STORE</c>, else settings.yaml's <c>store:</c>, else the workspace's baton.db, when null.</summary>
+    public string? Store { get; set; }
+
     /// <summary>Create the workspace when it does not exist (a run does; reading commands do not).</summary>
     public bool CreateWorkspace { get; set; } = true;
 }

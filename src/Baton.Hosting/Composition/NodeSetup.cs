@@ -28,6 +28,9 @@ public sealed record NodeSetup(
     /// <summary>Named counting resources the workspace declares.</summary>
     public IReadOnlyDictionary<string, int> Tokens => Settings.Tokens;
 
+    /// <summary>The store location given for this node (<see cref="BatonOptions.Store"/>); null: the workspace's own.</summary>
+    public string? Store { get; init; }
+
     public static NodeSetup Resolve(BatonOptions options, TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -36,7 +39,7 @@ public sealed record NodeSetup(
         var executor = ExecutorChoice.Resolve(options.Executor, settings);
         var capacity = executor.Capacity(options.Cpus, options.Memory, settings);
         var (gpus, probe, problem) = MachineGpus.Resolve(settings, time);
-        return new NodeSetup(layout, settings, executor, capacity, gpus, probe) { GpuProblem = problem };
+        return new NodeSetup(layout, settings, executor, capacity, gpus, probe) { GpuProblem = problem, Store = options.Store };
     }
 
     /// <summary>The run options every run of this node starts from: its capacity, GPUs and tokens.</summary>
