@@ -16,7 +16,7 @@ namespace Baton.Client;
 /// token: the one implementation of the API that the CLI (and typed experiments, later) use. A refusal of the node
 /// (problem details) is thrown as a <see cref="BatonInputException"/> with the node's one-line reason.
 /// </summary>
-public sealed class NodeClient : IDisposable
+public sealed partial class NodeClient : IDisposable
 {
     private readonly HttpClient _http;
 

@@ -93,5 +93,12 @@ public sealed record StopRequest(bool Force);
 [JsonSerializable(typeof(CreatedToken))]
 [JsonSerializable(typeof(TokenInfo))]
 [JsonSerializable(typeof(IReadOnlyList<TokenInfo>))]
+[JsonSerializable(typeof(RunList))]
+[JsonSerializable(typeof(RunInfo))]
+[JsonSerializable(typeof(TaskList))]
+[JsonSerializable(typeof(Baton.Core.Stores.TaskDetails))]
+[JsonSerializable(typeof(IReadOnlyList<Baton.Core.Stores.AttemptRow>))]
+[JsonSerializable(typeof(IReadOnlyList<Baton.Engine.Status.TemplateUsage>))]
+[JsonSerializable(typeof(IReadOnlyList<Baton.Engine.Status.ErrorCluster>))]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]
 public sealed partial class NodeJson : JsonSerializerContext;

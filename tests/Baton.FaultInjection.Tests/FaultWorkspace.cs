@@ -39,6 +39,13 @@ internal sealed class FaultWorkspace : IDisposable
         return path;
     }
 
+    /// <summary>The last lines of the workspace's node log, for failure messages (a node's own death is told there).</summary>
+    public string NodeLogTail(int lines = 40)
+    {
+        var path = Path.Combine(Workspace, "logs", "node.log");
+        return File.Exists(path) ? string.Join('\n', File.ReadLines(path).TakeLast(lines)) : "(no node log)";
+    }
+
     /// <summary>A fresh file for one baton process's output.</summary>
     public string NextOutput() => _directory.Combine($"baton-{Interlocked.Increment(ref _outputs)}.out");
 

@@ -62,7 +62,7 @@ public sealed class NodeKillTests : IDisposable
                 await Eventually.WaitUntilAsync(() => _ws.LedgerLines().Length > before || client.HasExited, FaultWorkspace.Generous, ct);
                 await Task.Delay(random.Next(0, 300), ct);
             }
-            Assert.False(client.HasExited, $"the run ended before kill {k + 1} (seed {seed}): {await File.ReadAllTextAsync(client.OutputFile, ct)}");
+            Assert.False(client.HasExited, $"the run ended before kill {k + 1} (seed {seed}): {await File.ReadAllTextAsync(client.OutputFile, ct)}\nnode log:\n{_ws.NodeLogTail()}");
             node.Kill();
             await node.WaitForExitAsync(ct);
             // The client loses its node and says so; the run is left for the next node to reconcile.
@@ -70,7 +70,7 @@ public sealed class NodeKillTests : IDisposable
             Assert.Equal("ok", _ws.IntegrityCheck());
         }
 
-        var (code, output) = await _ws.RunAsync(Run());
+        var (code, output) = await _ws.RunAsync([.. Run(), "--verbose"]);
 
         Assert.True(code == 0, $"the last run failed (seed {seed}): exit {code}\n{output}");
         var tasks = await _ws.TasksAsync("faults");

@@ -1,11 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Baton.Cli.Nodes;
 using Baton.Cli.Rendering;
-using Baton.Hosting.Workspaces;
+using Baton.Client;
 using Baton.Core.Errors;
-using Baton.Core.Stores;
-using Baton.Engine.Status;
 using Spectre.Console;
 
 namespace Baton.Cli.Commands;
@@ -32,14 +31,13 @@ internal static class ErrorsCommand
             {
                 throw new BatonInputException($"--lines {lineCount} is not valid: show at least 1 line");
             }
-            await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli.Loggers, cancellationToken);
-            var filter = new AttemptFilter { Workflow = parse.GetValue(workflow), CurrentVersionsOnly = !parse.GetValue(all) };
+            await using var source = await ReadSource.OpenAsync(cli, parse.GetValue(common.Workspace), cancellationToken);
+            var query = new InsightQuery { Workflow = parse.GetValue(workflow), AllVersions = parse.GetValue(all) };
             if (parse.GetValue(runId) is { } text)
             {
-                // One run: every attempt it made, whatever version of its workflow is current now.
-                filter = filter with { RunId = await ResolveRunAsync(store, text, cancellationToken), CurrentVersionsOnly = false };
+                query = query with { RunId = await ResolveRunAsync(source.Reads, text, cancellationToken) };
             }
-            var clusters = await ErrorReport.BuildAsync(store, filter, lineCount, cancellationToken);
+            var clusters = await source.Reads.ErrorsAsync(query, lineCount, cancellationToken);
             if (parse.GetValue(json))
             {
                 await cli.Output.WriteLineAsync(JsonSerializer.Serialize(clusters.ToArray(), CliJson.Default.ErrorClusterArray));
@@ -71,13 +69,12 @@ internal static class ErrorsCommand
     }
 
     /// <summary>A run number that exists in the workspace; anything else is the user's mistake.</summary>
-    internal static async Task<long> ResolveRunAsync(IBatonStore store, string text, CancellationToken cancellationToken)
+    internal static async Task<long> ResolveRunAsync(INodeReads reads, string text, CancellationToken cancellationToken)
     {
         if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id < 1)
         {
             throw new BatonInputException($"run '{text}' is not a run number (see baton runs)");
         }
-        var runs = await store.ListRunsAsync(null, cancellationToken);
-        return runs.Any(r => r.RunId == id) ? id : throw new BatonInputException($"no run {id} in this workspace (see baton runs)");
+        return await reads.GetRunAsync(id, cancellationToken) is not null ? id : throw new BatonInputException($"no run {id} in this workspace (see baton runs)");
     }
 }

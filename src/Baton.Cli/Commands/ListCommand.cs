@@ -1,8 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Baton.Cli.Nodes;
 using Baton.Cli.Rendering;
-using Baton.Hosting.Workspaces;
+using Baton.Client;
+using Baton.Hosting.Queries;
 using Baton.Core.Errors;
 using Baton.Core.Lifecycle;
 using Baton.Core.Stores;
@@ -32,17 +34,17 @@ internal static class ListCommand
                 throw new BatonInputException($"--limit {count} is not valid: list at least 1 task");
             }
             var states = (parse.GetValue(state) ?? []).Select(ParseState).ToArray();
-            await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli.Loggers, cancellationToken);
-            var rows = await store.ListTasksAsync(new TaskFilter
+            var attr = parse.GetValue(attribute) is { } text ? ParseAttribute(text) : (KeyValuePair<string, string>?)null;
+            await using var source = await ReadSource.OpenAsync(cli, parse.GetValue(common.Workspace), cancellationToken);
+            var rows = await ListAsync(source.Reads, new TaskQuery
             {
                 Workflow = parse.GetValue(workflow),
                 States = states.Length > 0 ? states : null,
                 Template = parse.GetValue(template),
                 Tag = parse.GetValue(tag),
-                Limit = parse.GetValue(limit),
-                Attribute = parse.GetValue(attribute) is { } text ? ParseAttribute(text) : null,
-                CurrentVersionsOnly = !parse.GetValue(all),
-            }, cancellationToken);
+                Attribute = attr is { } kv ? $"{kv.Key}={kv.Value}" : null,
+                AllVersions = parse.GetValue(all),
+            }, parse.GetValue(limit), cancellationToken);
             if (parse.GetValue(json))
             {
                 await cli.Output.WriteLineAsync(JsonSerializer.Serialize(rows.Select(TaskJson.FromRow).ToArray(), CliJson.Default.TaskJsonArray));
@@ -75,6 +77,22 @@ internal static class ListCommand
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>Every task the query selects (at most <paramref name="limit"/>), page after page.</summary>
+    private static async Task<IReadOnlyList<TaskRow>> ListAsync(INodeReads reads, TaskQuery query, int? limit, CancellationToken cancellationToken)
+    {
+        var rows = new List<TaskRow>();
+        string? after = null;
+        do
+        {
+            var size = Math.Min(NodeQueries.MaxLimit, (limit ?? int.MaxValue) - rows.Count);
+            var page = await reads.ListTasksAsync(query with { After = after, Limit = size }, cancellationToken);
+            rows.AddRange(page.Tasks);
+            after = page.Next;
+        }
+        while (after is not null && rows.Count < (limit ?? int.MaxValue));
+        return rows;
     }
 
     private static TaskState ParseState(string word) =>

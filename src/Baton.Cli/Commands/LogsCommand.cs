@@ -1,16 +1,14 @@
 using System.CommandLine;
-using Baton.Hosting.Workspaces;
+using System.Text;
+using Baton.Cli.Nodes;
+using Baton.Client;
 using Baton.Core.Errors;
-using Baton.Core.Stores;
-using Baton.Core.Workspaces;
 
 namespace Baton.Cli.Commands;
 
 /// <summary><c>baton logs TASK</c>: an attempt's stdout or stderr, optionally followed while it runs.</summary>
 internal static class LogsCommand
 {
-    private static readonly TimeSpan FollowInterval = TimeSpan.FromMilliseconds(200);
-
     public static Command Create(CommonOptions common, Func<ParseResult, CliContext> context)
     {
         var task = new Argument<string>("task") { Description = "A task name or an identity prefix" };
@@ -22,10 +20,9 @@ internal static class LogsCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var cli = context(parse);
-            var layout = WorkspaceLocation.Resolve(parse.GetValue(common.Workspace));
-            await using var store = await WorkspaceStore.OpenAsync(layout, create: false, cli.Loggers, cancellationToken);
-            var row = await TaskResolver.ResolveAsync(store, parse.GetValue(task)!, parse.GetValue(workflow), cancellationToken);
-            var details = await store.GetTaskDetailsAsync(row.TaskId, cancellationToken);
+            await using var source = await ReadSource.OpenAsync(cli, parse.GetValue(common.Workspace), cancellationToken);
+            var row = await TaskResolver.ResolveAsync(source.Reads, parse.GetValue(task)!, parse.GetValue(workflow), cancellationToken);
+            var details = await source.Reads.GetTaskAsync(row.TaskId, cancellationToken);
             var attempts = details?.Attempts ?? [];
             if (attempts.Count == 0)
             {
@@ -35,51 +32,32 @@ internal static class LogsCommand
             var chosen = wanted is { } n
                 ? attempts.FirstOrDefault(a => a.Number == n) ?? throw new BatonInputException($"task '{row.Name}' has no attempt {n} (attempts: {string.Join(", ", attempts.Select(a => a.Number))})")
                 : attempts[^1];
-            var file = parse.GetValue(stderr) ? WorkspaceLayout.StderrFile(chosen.Directory) : WorkspaceLayout.StdoutFile(chosen.Directory);
-            await PrintAsync(cli, file, chosen, parse.GetValue(follow), cancellationToken);
+            var stream = parse.GetValue(stderr) ? LogStream.Stderr : LogStream.Stdout;
+            await PrintAsync(cli, source.Reads.ReadLogAsync(row.TaskId, chosen.Number, stream, 0, parse.GetValue(follow), cancellationToken), cancellationToken);
             return ExitCodes.Success;
         });
         return command;
     }
 
-    private static async Task PrintAsync(CliContext cli, string file, AttemptRow attempt, bool follow, CancellationToken cancellationToken)
+    /// <summary>Writes the log's bytes as text (UTF-8, a character cut between two chunks kept whole) until it ends or the user stops.</summary>
+    private static async Task PrintAsync(CliContext cli, IAsyncEnumerable<ReadOnlyMemory<byte>> chunks, CancellationToken cancellationToken)
     {
-        var exitFile = WorkspaceLayout.ExitFile(attempt.Directory);
-        long position = 0;
-        var buffer = new char[64 * 1024];
-        while (true)
+        var decoder = new UTF8Encoding(false).GetDecoder();
+        var text = new char[64 * 1024 + 4];
+        try
         {
-            // Read exit.json's presence first: if it exists now, everything the attempt wrote is in the file.
-            var ended = attempt.EndedAt is not null || File.Exists(exitFile);
-            if (File.Exists(file))
+            await foreach (var chunk in chunks)
             {
-                await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                stream.Seek(position, SeekOrigin.Begin);
-                using var reader = new StreamReader(stream);
-                int read;
-                while ((read = await reader.ReadAsync(buffer, cancellationToken)) > 0)
-                {
-                    await cli.Output.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
-                }
-                position = stream.Position;
+                var count = decoder.GetChars(chunk.Span, text, flush: false);
+                await cli.Output.WriteAsync(text.AsMemory(0, count), cancellationToken);
                 await cli.Output.FlushAsync(cancellationToken);
             }
-            else if (!follow && ended)
-            {
-                throw new BatonInputException($"the log file '{file}' does not exist");
-            }
-            if (!follow || ended)
-            {
-                return;
-            }
-            try
-            {
-                await Task.Delay(FollowInterval, cli.Time, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+            var rest = decoder.GetChars([], text, flush: true);
+            await cli.Output.WriteAsync(text.AsMemory(0, rest), cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped following (Ctrl-C).
         }
     }
 }

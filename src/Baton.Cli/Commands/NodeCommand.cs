@@ -129,7 +129,7 @@ internal static class NodeCommand
                 throw new BatonInputException($"the workspace's node (pid {running.ProcessId}) runs Baton {running.Version}, this is {NodeEndpoints.Version}, and it drives {running.Runs.Count} runs: wait for them to end, or 'baton node stop --force'");
             }
             await client.StopAsync(force: false, cancellationToken);
-            await WaitGoneAsync(client, cancellationToken);
+            await WaitGoneAsync(endpoint, cancellationToken);
         }
         ForegroundNode.CreateWorkspace(layout.Root);
         Directory.CreateDirectory(Path.GetDirectoryName(endpoint.LogPath)!);
@@ -230,22 +230,31 @@ internal static class NodeCommand
             }
             using var client = found.Client;
             await client.StopAsync(parse.GetValue(force), cancellationToken);
-            await WaitGoneAsync(client, cancellationToken);
+            await WaitGoneAsync(NodeEndpoint.For(layout), cancellationToken);
             cli.Console.MarkupLine(Markup.Escape($"node {found.Status.ProcessId} stopped"));
             return ExitCodes.Success;
         });
         return command;
     }
 
-    /// <summary>A node asked to stop answers, then winds down: gone once its socket no longer answers.</summary>
-    private static async Task WaitGoneAsync(NodeClient client, CancellationToken cancellationToken)
+    /// <summary>
+    /// A node asked to stop answers, then winds down: gone once it has released the node lock, so that a node or
+    /// <c>baton serve</c> started right after takes the workspace (its socket stops answering a little earlier).
+    /// </summary>
+    private static async Task WaitGoneAsync(NodeEndpoint endpoint, CancellationToken cancellationToken)
     {
         var waited = Stopwatch.StartNew();
         var delay = TimeSpan.FromMilliseconds(10);
-        while (await client.TryStatusAsync(cancellationToken) is not null && waited.Elapsed < StartPatience)
+        while (!Released(endpoint.LockPath) && waited.Elapsed < StartPatience)
         {
             await Task.Delay(delay, cancellationToken);
             delay = TimeSpan.FromMilliseconds(Math.Min(200, delay.TotalMilliseconds * 2));
+        }
+
+        static bool Released(string lockPath)
+        {
+            using var probe = WorkspaceLock.TryAcquire(lockPath);
+            return probe is not null;
         }
     }
 

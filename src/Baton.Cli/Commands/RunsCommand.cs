@@ -1,12 +1,13 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Baton.Cli.Nodes;
 using Baton.Cli.Rendering;
-using Baton.Hosting.Workspaces;
+using Baton.Client;
 using Baton.Core.Errors;
 using Baton.Core.Lifecycle;
-using Baton.Core.Stores;
 using Baton.Engine.Status;
+using Baton.Hosting.Queries;
 using Spectre.Console;
 
 namespace Baton.Cli.Commands;
@@ -23,29 +24,29 @@ internal static class RunsCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var cli = context(parse);
-            await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli.Loggers, cancellationToken);
-            var runs = (await store.ListRunsAsync(parse.GetValue(workflow), cancellationToken))
-                .Where(r => r.CurrentVersion || parse.GetValue(all))
-                .ToList();
-            // The tasks' current states, per workflow version (runs of one workflow share them).
-            var counts = new Dictionary<long, IReadOnlyDictionary<TaskState, int>>();
-            foreach (var id in runs.Select(r => r.WorkflowId).Distinct())
+            await using var source = await ReadSource.OpenAsync(cli, parse.GetValue(common.Workspace), cancellationToken);
+            var runs = new List<RunInfo>();
+            string? after = null;
+            do
             {
-                counts[id] = await StatusReport.CountsAsync(store, new TaskFilter { WorkflowId = id }, cancellationToken);
+                var page = await source.Reads.ListRunsAsync(new RunQuery { Workflow = parse.GetValue(workflow), AllVersions = parse.GetValue(all), After = after, Limit = NodeQueries.MaxLimit }, cancellationToken);
+                runs.AddRange(page.Runs);
+                after = page.Next;
             }
+            while (after is not null);
             if (parse.GetValue(json))
             {
-                var rows = runs.Select(r => new RunJson(r.RunId, r.Workflow, r.Status.ToString().ToLowerInvariant(), r.StartedAt, r.EndedAt, r.Host, r.ProcessId)
+                var rows = runs.Select(i => (i.Run, Counts: InStateOrder(i.Tasks))).Select(r => new RunJson(r.Run.RunId, r.Run.Workflow, r.Run.Status.ToString().ToLowerInvariant(), r.Run.StartedAt, r.Run.EndedAt, r.Run.Host, r.Run.ProcessId)
                 {
-                    Tasks = counts[r.WorkflowId].ToDictionary(kv => kv.Key.ToWord(), kv => kv.Value),
-                    SubmittedBy = r.SubmittedBy,
+                    Tasks = r.Counts.ToDictionary(kv => kv.Key.ToWord(), kv => kv.Value),
+                    SubmittedBy = r.Run.SubmittedBy,
                 }).ToArray();
                 await cli.Output.WriteLineAsync(JsonSerializer.Serialize(rows, CliJson.Default.RunJsonArray));
                 return ExitCodes.Success;
             }
             var table = new Table().Border(TableBorder.Simple);
             table.AddColumns("run", "workflow", "status", "started (UTC)", "ended (UTC)", "host", "pid", "submitted by", "tasks now");
-            foreach (var r in runs)
+            foreach (var (r, counts) in runs.Select(i => (i.Run, InStateOrder(i.Tasks))))
             {
                 table.AddRow(
                     r.RunId.ToString(CultureInfo.InvariantCulture),
@@ -56,11 +57,15 @@ internal static class RunsCommand
                     Markup.Escape(r.Host),
                     r.ProcessId.ToString(CultureInfo.InvariantCulture),
                     Markup.Escape(QuotedText.Shorten(QuotedText.Escape(r.SubmittedBy ?? ""))),
-                    Markup.Escape(StatusReport.Describe(counts[r.WorkflowId])));
+                    Markup.Escape(StatusReport.Describe(counts)));
             }
             cli.Console.Write(table);
             return ExitCodes.Success;
         });
         return command;
     }
+
+    /// <summary>The counts in the order of the task states, as they print.</summary>
+    private static Dictionary<TaskState, int> InStateOrder(IReadOnlyDictionary<TaskState, int> counts) =>
+        counts.OrderBy(kv => kv.Key).ToDictionary(kv => kv.Key, kv => kv.Value);
 }

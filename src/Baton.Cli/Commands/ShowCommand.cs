@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Baton.Cli.Nodes;
 using Baton.Cli.Rendering;
-using Baton.Hosting.Workspaces;
 using Baton.Core.Lifecycle;
 using Baton.Core.Resources;
 using Baton.Core.Stores;
@@ -23,9 +23,9 @@ internal static class ShowCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var cli = context(parse);
-            await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli.Loggers, cancellationToken);
-            var row = await TaskResolver.ResolveAsync(store, parse.GetValue(task)!, parse.GetValue(workflow), cancellationToken);
-            var details = await store.GetTaskDetailsAsync(row.TaskId, cancellationToken)
+            await using var source = await ReadSource.OpenAsync(cli, parse.GetValue(common.Workspace), cancellationToken);
+            var row = await TaskResolver.ResolveAsync(source.Reads, parse.GetValue(task)!, parse.GetValue(workflow), cancellationToken);
+            var details = await source.Reads.GetTaskAsync(row.TaskId, cancellationToken)
                 ?? throw new InvalidOperationException($"task {row.TaskId} vanished from the store");
             details = details with { Task = row };
             if (parse.GetValue(json))

@@ -1,14 +1,22 @@
+using Baton.Client;
 using Baton.Core.Errors;
 using Baton.Core.Stores;
+using Baton.Hosting.Queries;
 
 namespace Baton.Cli.Commands;
 
 /// <summary>Finds the one task a user means by a name or an identity prefix.</summary>
 internal static class TaskResolver
 {
-    public static async Task<TaskRow> ResolveAsync(IBatonStore store, string nameOrIdentity, string? workflow, CancellationToken cancellationToken)
+    /// <summary>How many rows are read to tell one task from several.</summary>
+    private const int Candidates = 100;
+
+    public static Task<TaskRow> ResolveAsync(IBatonStore store, string nameOrIdentity, string? workflow, CancellationToken cancellationToken) =>
+        ResolveAsync(new NodeQueries(store, null, TimeProvider.System), nameOrIdentity, workflow, cancellationToken);
+
+    public static async Task<TaskRow> ResolveAsync(INodeReads reads, string nameOrIdentity, string? workflow, CancellationToken cancellationToken)
     {
-        var rows = await store.ListTasksAsync(new TaskFilter { NameOrIdentity = nameOrIdentity, Workflow = workflow }, cancellationToken);
+        var rows = (await reads.ListTasksAsync(new TaskQuery { Text = nameOrIdentity, Workflow = workflow, AllVersions = true, Limit = Candidates }, cancellationToken)).Tasks;
         if (rows.Count == 0)
         {
             var where = workflow is null ? "" : $" of workflow '{workflow}'";

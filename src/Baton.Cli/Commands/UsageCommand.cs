@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using Baton.Cli.Nodes;
 using Baton.Cli.Rendering;
-using Baton.Hosting.Workspaces;
+using Baton.Client;
 using Baton.Core.Errors;
-using Baton.Core.Stores;
 using Baton.Engine.Status;
 using Spectre.Console;
 
@@ -33,8 +33,8 @@ internal static class UsageCommand
             {
                 throw new BatonInputException($"--headroom {spare.ToString(CultureInfo.InvariantCulture)} is not valid: give a fraction of at least 0, such as 0.2");
             }
-            await using var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(parse.GetValue(common.Workspace)), create: false, cli.Loggers, cancellationToken);
-            var usage = await UsageReport.BuildAsync(store, new AttemptFilter { Workflow = parse.GetValue(workflow), Template = parse.GetValue(template), CurrentVersionsOnly = !parse.GetValue(all) }, cancellationToken);
+            await using var source = await ReadSource.OpenAsync(cli, parse.GetValue(common.Workspace), cancellationToken);
+            var usage = await source.Reads.UsageAsync(new InsightQuery { Workflow = parse.GetValue(workflow), Template = parse.GetValue(template), AllVersions = parse.GetValue(all) }, cancellationToken);
             if (parse.GetValue(json))
             {
                 await cli.Output.WriteLineAsync(JsonSerializer.Serialize(usage.ToArray(), CliJson.Default.TemplateUsageArray));

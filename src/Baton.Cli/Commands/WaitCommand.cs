@@ -32,12 +32,13 @@ internal static class WaitCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var cli = context(parse);
-            var layout = WorkspaceLocation.Resolve(parse.GetValue(common.Workspace));
-            await using var store = await WorkspaceStore.OpenAsync(layout, create: false, cli.Loggers, cancellationToken);
             if (parse.GetValue(task) is { } taskName)
             {
-                return await WaitForTaskAsync(cli, store, taskName, parse.GetValue(workflow), cancellationToken);
+                await using var source = await ReadSource.OpenAsync(cli, parse.GetValue(common.Workspace), cancellationToken);
+                return await WaitForTaskAsync(cli, source.Reads, taskName, parse.GetValue(workflow), cancellationToken);
             }
+            var layout = WorkspaceLocation.Resolve(parse.GetValue(common.Workspace));
+            await using var store = await WorkspaceStore.OpenAsync(layout, create: false, cli.Loggers, cancellationToken);
             var runId = parse.GetValue(run) ?? throw new BatonInputException("name the run to wait for (see 'baton runs'), or give --task");
             if (await FollowInNodeAsync(cli, layout, runId, !parse.GetValue(noProgress), cancellationToken) is { } code)
             {
@@ -145,13 +146,13 @@ internal static class WaitCommand
         return probe is null;
     }
 
-    private static async Task<int> WaitForTaskAsync(CliContext cli, IBatonStore store, string name, string? workflow, CancellationToken cancellationToken)
+    private static async Task<int> WaitForTaskAsync(CliContext cli, INodeReads reads, string name, string? workflow, CancellationToken cancellationToken)
     {
-        var task = await TaskResolver.ResolveAsync(store, name, workflow, cancellationToken);
+        var task = await TaskResolver.ResolveAsync(reads, name, workflow, cancellationToken);
         while (!task.State.IsTerminal())
         {
             await Task.Delay(TaskPollInterval, cli.Time, cancellationToken);
-            task = await TaskResolver.ResolveAsync(store, name, task.Workflow, cancellationToken);
+            task = await TaskResolver.ResolveAsync(reads, name, task.Workflow, cancellationToken);
         }
         var reason = task.Reason == FailureReason.None ? "" : $" ({task.Reason.ToWord()})";
         cli.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{task.Name}: {task.State.ToWord()}{reason}")));

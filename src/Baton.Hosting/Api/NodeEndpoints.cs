@@ -1,15 +1,18 @@
 using System.Net.ServerSentEvents;
 using System.Reflection;
 using System.Runtime.CompilerServices;
+using System.Threading.Channels;
 using Baton.Client;
 using Baton.Core.Errors;
 using Baton.Core.Workflows;
 using Baton.Engine.Control;
+using Baton.Engine.Events;
 using Baton.Engine.Node;
 using Baton.Engine.Runs;
 using System.Security.Claims;
 using Baton.Hosting.Composition;
 using Baton.Hosting.Security;
+using Baton.Hosting.Queries;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -30,6 +33,11 @@ public static class NodeEndpoints
         ArgumentNullException.ThrowIfNull(state);
         var api = app.MapGroup("/api/v1");
         var node = state.Node;
+        var queries = new NodeQueries(node.Store, node.Engine, state.Time);
+        api.MapRunReads(queries).RequireAuthorization(BatonPolicies.Read);
+        api.MapTaskReads(queries).RequireAuthorization(BatonPolicies.Read);
+        api.MapLogReads(queries).RequireAuthorization(BatonPolicies.Read);
+        api.MapInsightReads(queries).RequireAuthorization(BatonPolicies.Read);
 
         api.MapGet("/node", () => TypedResults.Ok(Status(state))).RequireAuthorization(BatonPolicies.Read);
         api.MapPost("/node/stop", (StopRequest request) =>
@@ -82,7 +90,7 @@ public static class NodeEndpoints
 
         api.MapGet("/runs/{id:long}/follow", (long id, CancellationToken cancellationToken) =>
             node.Engine.Find(id) is { } run
-                ? TypedResults.ServerSentEvents(FollowAsync(run, state.Time, cancellationToken))
+                ? TypedResults.ServerSentEvents(FollowAsync(run, node.Engine, cancellationToken))
                 : Problem(StatusCodes.Status404NotFound, ApiProblems.NotFound, $"run {id} is not driven by this node")).RequireAuthorization(BatonPolicies.Read);
 
         api.MapPost("/runs/{id:long}/interrupt", async (long id, ClaimsPrincipal user, CancellationToken cancellationToken) =>
@@ -221,22 +229,37 @@ public static class NodeEndpoints
     }
 
     /// <summary>
-    /// The run's progress each time it changes (looked at every 100 ms, in the node's memory; nothing reads the
-    /// store), then one last update with the summary.
+    /// The run's progress each time it changes (woken by the run's committed events on the node's event hub; the
+    /// progress itself is read in the node's memory), then one last update with the summary.
     /// </summary>
-    private static async IAsyncEnumerable<SseItem<RunUpdate>> FollowAsync(NodeRun run, TimeProvider time, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<SseItem<RunUpdate>> FollowAsync(NodeRun run, NodeEngine engine, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        RunProgressSnapshot? last = null;
-        while (!run.Completion.IsCompleted)
+        // Read before the first snapshot: the run moves its progress before it writes a change, so what any event up
+        // to `from` did is in that snapshot, and every later event wakes the follower.
+        var from = await engine.Store.LatestEventSequenceAsync(cancellationToken);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // One pending wake-up is enough: each wake-up reads the whole progress.
+        var wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+        var pump = WakeOnEventsAsync(engine.Events, new Core.Stores.EventFilter { RunId = run.RunId }, from, wake.Writer, stop.Token);
+        try
         {
-            var now = run.Progress.Snapshot();
-            if (last is null || !SameCounts(last, now))
+            RunProgressSnapshot? last = null;
+            while (!run.Completion.IsCompleted)
             {
-                last = now;
-                yield return new SseItem<RunUpdate>(new RunUpdate(now) { Workflow = run.Workflow }, "progress");
+                var now = run.Progress.Snapshot();
+                if (last is null || !SameCounts(last, now))
+                {
+                    last = now;
+                    yield return new SseItem<RunUpdate>(new RunUpdate(now) { Workflow = run.Workflow }, "progress");
+                }
+                await Task.WhenAny(run.Completion, wake.Reader.ReadAsync(cancellationToken).AsTask());
+                cancellationToken.ThrowIfCancellationRequested();
             }
-            await Task.WhenAny(run.Completion, Task.Delay(TimeSpan.FromMilliseconds(100), time, cancellationToken));
-            cancellationToken.ThrowIfCancellationRequested();
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await pump;
         }
         var final = new RunUpdate(run.Progress.Snapshot()) { Workflow = run.Workflow };
         if (run.Completion.IsCompletedSuccessfully)
@@ -253,6 +276,22 @@ public static class NodeEndpoints
             };
         }
         yield return new SseItem<RunUpdate>(final, "end");
+    }
+
+    /// <summary>Signals <paramref name="wake"/> for each event the filter matches after <paramref name="from"/>, until stopped.</summary>
+    private static async Task WakeOnEventsAsync(EventHub events, Core.Stores.EventFilter filter, long from, ChannelWriter<bool> wake, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await foreach (var _ in events.SubscribeAsync(from, filter, cancellationToken))
+            {
+                wake.TryWrite(true);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The follower stopped.
+        }
     }
 
     private static async IAsyncEnumerable<SseItem<Core.Stores.StoredEvent>> Items(IAsyncEnumerable<Core.Stores.StoredEvent> events, [EnumeratorCancellation] CancellationToken cancellationToken)
