@@ -39,7 +39,8 @@ public sealed class DetachAndInterruptTests : IDisposable
         {
             Assert.True(await Eventually.WaitUntilAsync(() => _ws.LedgerLines().Length >= 2, FaultWorkspace.Generous, TestContext.Current.CancellationToken));
             await InterruptAsync(baton);
-            Assert.Equal(130, await baton.WaitAsync(FaultWorkspace.Generous));
+            var interrupted = await baton.WaitAsync(FaultWorkspace.Generous);
+            Assert.True(interrupted == 130, $"exit {interrupted}: {await File.ReadAllTextAsync(baton.OutputFile, TestContext.Current.CancellationToken)}\nnode log:\n{_ws.NodeLogTail()}");
         }
         var left = await _ws.TasksAsync("slow");
         Assert.Contains(left, t => t.State == TaskState.Running);
@@ -61,7 +62,8 @@ public sealed class DetachAndInterruptTests : IDisposable
         {
             Assert.True(await Eventually.WaitUntilAsync(() => _ws.LedgerLines().Length >= 2, FaultWorkspace.Generous, TestContext.Current.CancellationToken));
             await InterruptAsync(baton);
-            Assert.Equal(130, await baton.WaitAsync(FaultWorkspace.Generous));
+            var interrupted = await baton.WaitAsync(FaultWorkspace.Generous);
+            Assert.True(interrupted == 130, $"exit {interrupted}: {await File.ReadAllTextAsync(baton.OutputFile, TestContext.Current.CancellationToken)}\nnode log:\n{_ws.NodeLogTail()}");
         }
 
         var tasks = await _ws.TasksAsync("slow");
@@ -82,7 +84,10 @@ public sealed class DetachAndInterruptTests : IDisposable
         var workflow = Workflow(30);
         using (var baton = _ws.Start("run", workflow, "--embedded", "--no-progress", "--cpus", "2"))
         {
-            Assert.True(await Eventually.WaitUntilAsync(() => _ws.LedgerLines().Length >= 2, FaultWorkspace.Generous, TestContext.Current.CancellationToken));
+            // Killed once the store says two tasks run (a task's script may start a moment before that is committed).
+            Assert.True(await Eventually.WaitUntilAsync(
+                async () => _ws.LedgerLines().Length >= 2 && (await _ws.TasksAsync("slow")).Count(t => t.State == TaskState.Running) >= 2,
+                FaultWorkspace.Generous, TestContext.Current.CancellationToken));
             await baton.KillHardAsync();
         }
         var orphans = (await _ws.TasksAsync("slow")).Where(t => t.State == TaskState.Running).ToList();

@@ -4,6 +4,8 @@ using Baton.Core.Errors;
 using Baton.Hosting.Api;
 using Baton.Hosting.Composition;
 using Baton.Hosting.Workspaces;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Baton.Cli.Nodes;
 
@@ -34,14 +36,28 @@ internal static class ForegroundNode
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 
+        // A node outlives the command that started it: what goes wrong in it (a failed request, a store error) is
+        // written to its log (logs/node.log), even when nobody asked for --verbose.
+        using var quiet = cli.Loggers is NullLoggerFactory ? WarningsLog() : null;
+        var loggers = quiet ?? cli.Loggers;
+
         // Disposed in reverse: the API stops taking requests, then the node interrupts what still runs.
-        await using var node = await BatonNode.OpenAsync(setup, createWorkspace: true, cli.Loggers, cli.Time, cancellationToken);
-        await using var server = await NodeServer.StartAsync(node, endpoint, idle, network, cli.Loggers, cli.Time, cancellationToken);
+        await using var node = await BatonNode.OpenAsync(setup, createWorkspace: true, loggers, cli.Time, cancellationToken);
+        await using var server = await NodeServer.StartAsync(node, endpoint, idle, network, loggers, cli.Time, cancellationToken);
         await started(server, endpoint);
         await Task.WhenAny(server.State.StopRequested, Task.Delay(Timeout.Infinite, stop.Token));
         await cli.Error.WriteLineAsync($"baton: node {Environment.ProcessId} stops ({(stop.IsCancellationRequested ? "signal" : "asked to, or idle")})");
         File.Delete(endpoint.PidPath);
     }
+
+    private static ILoggerFactory WarningsLog() => LoggerFactory.Create(b => b
+        .SetMinimumLevel(LogLevel.Warning)
+        .AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
+        })
+        .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace));
 
     public static void CreateWorkspace(string root)
     {

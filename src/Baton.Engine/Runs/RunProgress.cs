@@ -69,7 +69,9 @@ public sealed class RunProgress
 
     /// <summary>The <paramref name="count"/> tasks that have been running longest, longest first.</summary>
     public IReadOnlyList<RunningTask> LongestRunning(int count) =>
-        Volatile.Read(ref _running)
+        // ToArray first: it copies the dictionary atomically; LINQ straight over it sizes its buffer from a count
+        // that the loop's writes can change before the enumeration ends (IndexOutOfRangeException).
+        Volatile.Read(ref _running).ToArray()
             .OrderBy(r => r.Value)
             .ThenBy(r => r.Key, StringComparer.Ordinal)
             .Take(count)

@@ -39,4 +39,36 @@ public sealed class RunProgressTests
         Assert.True(summary.Succeeded);
         Assert.Empty(progress.LongestRunning(5));
     }
+
+    [Fact]
+    public async Task A_follower_reads_the_longest_running_tasks_while_the_run_starts_and_ends_tasks()
+    {
+        // The node's API snapshots progress on a request thread while the run loop moves tasks: it must never throw.
+        var progress = new RunProgress();
+        const int tasks = 4;
+        progress.Initialize(["step"], new int[tasks], Enumerable.Repeat(Core.Lifecycle.TaskState.Ready, tasks).ToArray());
+        using var stop = new CancellationTokenSource();
+        var loop = Task.Run(() =>
+        {
+            var at = DateTimeOffset.UnixEpoch;
+            while (!stop.IsCancellationRequested)
+            {
+                for (var t = 0; t < tasks; t++)
+                {
+                    progress.Move(0, Core.Lifecycle.TaskState.Ready, Core.Lifecycle.TaskState.Running, $"task-{t}", at = at.AddTicks(1));
+                }
+                for (var t = 0; t < tasks; t++)
+                {
+                    progress.Move(0, Core.Lifecycle.TaskState.Running, Core.Lifecycle.TaskState.Ready, $"task-{t}", at);
+                }
+            }
+        }, TestContext.Current.CancellationToken);
+
+        for (var read = 0; read < 200_000; read++)
+        {
+            Assert.InRange(progress.Snapshot().LongestRunning.Count, 0, RunProgress.SnapshotRunningCount);
+        }
+        await stop.CancelAsync();
+        await loop;
+    }
 }

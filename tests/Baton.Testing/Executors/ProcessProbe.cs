@@ -61,6 +61,24 @@ public static class Eventually
         return true;
     }
 
+    /// <summary>Polls an asynchronous <paramref name="condition"/> (a store query, say) until it holds or <paramref name="timeout"/> passes.</summary>
+    public static async Task<bool> WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var deadline = DateTime.UtcNow + timeout;
+        var delay = TimeSpan.FromMilliseconds(10);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                return await condition();
+            }
+            await Task.Delay(delay, cancellationToken);
+            delay = delay * 2 > TimeSpan.FromMilliseconds(250) ? TimeSpan.FromMilliseconds(250) : delay * 2;
+        }
+        return true;
+    }
+
     /// <summary>Waits for a file a command writes, holding one complete line (the command wrote it with echo).</summary>
     public static async Task<string> ReadLineFileAsync(string path, TimeSpan timeout, CancellationToken cancellationToken)
     {
