@@ -29,6 +29,8 @@ public sealed record TaskSpec
     public RetryRules Retry { get; init; } = RetryRules.Default;
     /// <summary>Named counting resources each attempt holds while it runs (<c>license: 1</c>).</summary>
     public IReadOnlyDictionary<string, int> Tokens { get; init; } = new Dictionary<string, int>();
+    /// <summary>Commands run when its attempts start and when it ends (not part of its identity).</summary>
+    public TaskHooks Hooks { get; init; } = TaskHooks.None;
     /// <summary>Where the task is defined, for error messages.</summary>
     public SourceLocation Location { get; init; }
 }

@@ -11,7 +11,8 @@ internal sealed class TaskEntry(
     CompiledTemplate template,
     SourceLocation location,
     Settings settings,
-    IReadOnlyList<(NamePattern Pattern, YamlScalarNode Node)> after)
+    IReadOnlyList<(NamePattern Pattern, YamlScalarNode Node)> after,
+    Graph.TaskHooks hooks)
 {
     public TaskDeclaration Declaration { get; } = declaration;
     public CompiledTemplate Template { get; } = template;
@@ -24,6 +25,9 @@ internal sealed class TaskEntry(
     public int Priority { get; } = settings.EffectivePriority;
     public Retries.RetryRules Retry { get; } = settings.Retry;
     public IReadOnlyDictionary<string, int> Tokens { get; } = settings.EffectiveTokens;
+
+    /// <summary>Its tasks' hooks, compiled once for the entry.</summary>
+    public Graph.TaskHooks Hooks { get; } = hooks;
 
     /// <summary>The <c>after:</c> entries, parsed, with their nodes for errors.</summary>
     public IReadOnlyList<(NamePattern Pattern, YamlScalarNode Node)> After { get; } = after;

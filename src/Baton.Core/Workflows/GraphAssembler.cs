@@ -52,6 +52,7 @@ internal static class GraphAssembler
                 Priority = entry.Priority,
                 Retry = entry.Retry,
                 Tokens = entry.Tokens,
+                Hooks = entry.Hooks,
                 Tags = entry.Declaration.Tags,
                 Attributes = entry.Declaration.Attributes,
                 Location = entry.Location,

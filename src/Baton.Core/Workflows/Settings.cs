@@ -33,6 +33,9 @@ internal sealed record Settings(int? Cpus, long? MemoryBytes, TimeSpan? Runtime,
     /// <summary>A <c>slurm:</c> block (workflow or template level); a template's block overrides the workflow's key by key.</summary>
     public SlurmSettings? Slurm { get; init; }
 
+    /// <summary>Task hooks (<c>on_start</c>, <c>on_success</c>, <c>on_failure</c>, <c>on_end</c>), each falling through on its own.</summary>
+    public TaskHookDeclarations? Hooks { get; init; }
+
     /// <summary>These settings, with each unset field taken from <paramref name="lower"/>.</summary>
     public Settings Over(Settings lower) => new(
         Cpus ?? lower.Cpus,
@@ -49,6 +52,7 @@ internal sealed record Settings(int? Cpus, long? MemoryBytes, TimeSpan? Runtime,
         NoRetryOnExitCodes = NoRetryOnExitCodes ?? lower.NoRetryOnExitCodes,
         Tokens = Tokens ?? lower.Tokens,
         Slurm = Slurm is null ? lower.Slurm : lower.Slurm is null ? Slurm : Slurm.Over(lower.Slurm),
+        Hooks = Hooks is null ? lower.Hooks : lower.Hooks is null ? Hooks : Hooks.Over(lower.Hooks),
     };
 
     public RetryRules Retry => MemoryScale is null && RuntimeScale is null && RetryOnExitCodes is null && NoRetryOnExitCodes is null

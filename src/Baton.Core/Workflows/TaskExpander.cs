@@ -37,7 +37,9 @@ internal sealed class TaskExpander(YamlSource source, WorkflowFile file, IReadOn
         var fixedValues = CheckArguments(declaration, template);
         var namePattern = declaration.Name is { } nameNode ? ParsePattern(nameNode, template, "name") : null;
         var after = declaration.After.Select(node => (ParsePattern(node, template, "after entry"), node)).ToArray();
-        var entry = new TaskEntry(declaration, template, source.At(declaration.Node), declaration.Settings.Over(template.Settings), after);
+        var settings = declaration.Settings.Over(template.Settings);
+        var hooks = settings.Hooks?.Compile(source, template) ?? Graph.TaskHooks.None;
+        var entry = new TaskEntry(declaration, template, source.At(declaration.Node), settings, after, hooks);
 
         // Where each argument's value comes from, in the template's order: a fixed value, or a foreach (by index).
         var names = template.ArgumentNames;

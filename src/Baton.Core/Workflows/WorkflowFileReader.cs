@@ -13,11 +13,11 @@ internal static class WorkflowFileReader
 {
     private static readonly string[] WorkflowKeys = ["name", "workflow_args", "defaults", "templates", "tasks", "max_concurrent", "fail_fast", "attributes", "groups", "slurm"];
     private static readonly string[] GroupKeys = ["strategy", "members", "graph", "after", "on_start", "on_end"];
-    private static readonly string[] DefaultsKeys = ["resources", "max_attempts", "priority", .. RetrySettingsReader.Keys];
+    private static readonly string[] DefaultsKeys = ["resources", "max_attempts", "priority", .. RetrySettingsReader.Keys, .. TaskHookDeclarations.Keys];
     private static readonly string[] TemplateKeys =
-        ["command", "node_args", "task_args", "op_args", "resources", "max_attempts", "priority", "max_concurrent", "slurm", .. RetrySettingsReader.Keys];
+        ["command", "node_args", "task_args", "op_args", "resources", "max_attempts", "priority", "max_concurrent", "slurm", .. RetrySettingsReader.Keys, .. TaskHookDeclarations.Keys];
     private static readonly string[] TaskKeys =
-        ["name", "template", "command", "foreach", "args", "after", "tags", "attributes", "resources", "max_attempts", "priority", .. RetrySettingsReader.Keys];
+        ["name", "template", "command", "foreach", "args", "after", "tags", "attributes", "resources", "max_attempts", "priority", .. RetrySettingsReader.Keys, .. TaskHookDeclarations.Keys];
     private static readonly string[] ResourceKeys = ["cpus", "memory", "runtime", "gpus", "gpu_memory"];
 
     public static WorkflowFile Read(YamlSource source, string yamlText)
@@ -368,6 +368,7 @@ internal static class WorkflowFileReader
             Gpus = gpus,
             GpuMemory = gpuMemory,
             Slurm = fields.Has("slurm") ? SlurmBlockReader.Read(source, fields["slurm"]!) : null,
+            Hooks = TaskHookDeclarations.Read(source, fields),
         });
     }
 

@@ -9,6 +9,7 @@ using Baton.Core.Workspaces;
 using Baton.Engine.Control;
 using Baton.Engine.Events;
 using Baton.Engine.Groups;
+using Baton.Engine.Hooks;
 using Baton.Engine.Persistence;
 using Baton.Engine.Reconciliation;
 using Baton.Engine.Scheduling;
@@ -60,6 +61,8 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
     private readonly Channel<RunEvent> _events = Channel.CreateUnbounded<RunEvent>(new UnboundedChannelOptions { SingleReader = true });
     private StateWriter? _writer;
     private GroupHooks? _groups;
+    // Started at the first task with hooks; the run ends after the hooks it queued have run.
+    private TaskHookRunner? _taskHooks;
     private IReadOnlyList<ReattachedAttempt> _reattached = [];
     // Tasks whose re-attached attempt is being killed so that they start afresh (cold resume, or a kill that an
     // earlier orchestrator did not see through): when it ends, they go back in line instead of ending Killed.
@@ -178,6 +181,10 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
                 RefuseLate(late);
             }
         }
+        if (_taskHooks is not null)
+        {
+            await _taskHooks.DrainAsync();
+        }
         alreadyDone = _progress.AlreadyDone; // tasks added while the run went on may have been Done already
         var notRun = _graph.Tasks.Count - alreadyDone - _done - _failed - _killed;
         return new RunSummary(
@@ -258,6 +265,10 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         _progress.Move(_template[t], from, to, _graph.Tasks[t].Name, at);
         _writer!.Write(new TaskStateChanged(_taskIds[t], _runId, from, to, reason, message, at, attemptCount));
         NotifySettled(t, to, reason);
+        if (_graph.Tasks[t].Hooks.Any)
+        {
+            (_taskHooks ??= new TaskHookRunner(_graph.Name, _graph.WorkflowDirectory, _layout, _logger)).Moved(_graph.Tasks[t], _directories[t], _lastAttempt[t], from, to);
+        }
         if (to.IsTerminal())
         {
             _groups?.Ended(t);

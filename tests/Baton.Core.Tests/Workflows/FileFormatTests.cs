@@ -74,7 +74,7 @@ public sealed class FileFormatTests
             tasks: [{ name: a, command: echo a }]
             """;
         Assert.Equal(
-            "wf.yaml:4:5: unknown key 'comand' in template 'sim' (did you mean 'command'?); allowed keys: command, node_args, task_args, op_args, resources, max_attempts, priority, max_concurrent, slurm, resource_scales, retry_on_exit_codes, no_retry_on_exit_codes, tokens",
+            "wf.yaml:4:5: unknown key 'comand' in template 'sim' (did you mean 'command'?); allowed keys: command, node_args, task_args, op_args, resources, max_attempts, priority, max_concurrent, slurm, resource_scales, retry_on_exit_codes, no_retry_on_exit_codes, tokens, on_start, on_success, on_failure, on_end",
             Error(yaml));
     }
 
@@ -89,7 +89,7 @@ public sealed class FileFormatTests
                 afterr: [b]
             """;
         Assert.Equal(
-            "wf.yaml:5:5: unknown key 'afterr' in a task (did you mean 'after'?); allowed keys: name, template, command, foreach, args, after, tags, attributes, resources, max_attempts, priority, resource_scales, retry_on_exit_codes, no_retry_on_exit_codes, tokens",
+            "wf.yaml:5:5: unknown key 'afterr' in a task (did you mean 'after'?); allowed keys: name, template, command, foreach, args, after, tags, attributes, resources, max_attempts, priority, resource_scales, retry_on_exit_codes, no_retry_on_exit_codes, tokens, on_start, on_success, on_failure, on_end",
             Error(yaml));
     }
 
@@ -110,7 +110,7 @@ public sealed class FileFormatTests
               retries: 2
             tasks: [{ name: a, command: echo a }]
             """;
-        Assert.Equal("wf.yaml:3:3: unknown key 'retries' in defaults; allowed keys: resources, max_attempts, priority, resource_scales, retry_on_exit_codes, no_retry_on_exit_codes, tokens", Error(defaults));
+        Assert.Equal("wf.yaml:3:3: unknown key 'retries' in defaults; allowed keys: resources, max_attempts, priority, resource_scales, retry_on_exit_codes, no_retry_on_exit_codes, tokens, on_start, on_success, on_failure, on_end", Error(defaults));
     }
 
     [Fact]
