@@ -1,8 +1,8 @@
-using System.Diagnostics;
 using Baton.Core.Commands;
 using Baton.Core.Graph;
 using Baton.Core.Lifecycle;
 using Baton.Core.Workspaces;
+using Baton.Engine.Hooks;
 using Microsoft.Extensions.Logging;
 
 namespace Baton.Engine.Groups;
@@ -125,41 +125,13 @@ internal sealed partial class GroupHooks
     {
         var argv = new TaskCommand(template, new Dictionary<string, string> { ["group"] = group })
             .Render(new HookEnvironment(_graph.WorkflowDirectory, _layout.Root));
-        var log = LogFile(group, which);
-        Directory.CreateDirectory(Path.GetDirectoryName(log)!);
-        var start = new ProcessStartInfo(argv[0])
-        {
-            WorkingDirectory = _graph.WorkflowDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var word in argv.Skip(1))
-        {
-            start.ArgumentList.Add(word);
-        }
-        start.Environment["BATON_WORKFLOW"] = _graph.Name;
-        start.Environment["BATON_GROUP"] = group;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{argv[0]} did not start");
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        var exited = process.WaitForExit(Timeout);
-        if (!exited)
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-        }
-        File.WriteAllText(log, output.Result + error.Result);
-        if (!exited)
-        {
-            throw new TimeoutException($"it ran longer than {Timeout.TotalMinutes} minutes and was killed (log: {log})");
-        }
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"exit code {process.ExitCode} (log: {log})");
-        }
+        // Waited for on the loop: a group's tasks start after its start hook (see the class remarks).
+        HookProcess.RunAsync(
+            argv,
+            _graph.WorkflowDirectory,
+            new Dictionary<string, string> { ["BATON_WORKFLOW"] = _graph.Name, ["BATON_GROUP"] = group },
+            LogFile(group, which),
+            Timeout).GetAwaiter().GetResult();
     }
 
     /// <summary>Where a hook's output goes: <c>&lt;workspace&gt;/hooks/&lt;workflow&gt;/&lt;group&gt;.on_start.log</c>.</summary>

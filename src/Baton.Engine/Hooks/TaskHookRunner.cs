@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Threading.Channels;
 using Baton.Core.Commands;
 using Baton.Core.Graph;
@@ -104,54 +103,19 @@ internal sealed partial class TaskHookRunner
         }
     }
 
-    private async Task RunAsync(HookCall call)
-    {
-        var log = LogFile(call.TaskDirectory, call.Hook);
-        Directory.CreateDirectory(Path.GetDirectoryName(log)!);
-        var start = new ProcessStartInfo(call.Argv[0])
+    private Task RunAsync(HookCall call) => HookProcess.RunAsync(
+        call.Argv,
+        call.TaskDirectory,
+        new Dictionary<string, string>
         {
-            WorkingDirectory = call.TaskDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var word in call.Argv.Skip(1))
-        {
-            start.ArgumentList.Add(word);
-        }
-        start.Environment["BATON_WORKFLOW"] = _workflow;
-        start.Environment["BATON_TASK"] = call.Task;
-        start.Environment["BATON_TASK_STATE"] = call.State.ToWord();
-        start.Environment["BATON_ATTEMPT"] = call.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["BATON_HOOK"] = call.Hook;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{call.Argv[0]} did not start");
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(Timeout);
-        var exited = true;
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            exited = false;
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-        // Appended: on_start runs once per attempt, and a task run again keeps what its hooks said before.
-        await File.AppendAllTextAsync(log, await output.ConfigureAwait(false) + await error.ConfigureAwait(false), CancellationToken.None).ConfigureAwait(false);
-        if (!exited)
-        {
-            throw new TimeoutException($"it ran longer than {Timeout.TotalMinutes} minutes and was killed (log: {log})");
-        }
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"exit code {process.ExitCode} (log: {log})");
-        }
-    }
+            ["BATON_WORKFLOW"] = _workflow,
+            ["BATON_TASK"] = call.Task,
+            ["BATON_TASK_STATE"] = call.State.ToWord(),
+            ["BATON_ATTEMPT"] = call.Attempt.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["BATON_HOOK"] = call.Hook,
+        },
+        LogFile(call.TaskDirectory, call.Hook),
+        Timeout);
 
     private sealed record HookCall(string Task, string TaskDirectory, int Attempt, TaskState State, string Hook, string[] Argv);
 
