@@ -39,16 +39,18 @@ internal static class RunCommand
         var cold = new Option<bool>("--cold") { Description = "Kill attempts an earlier, crashed or detached run left running and run their tasks afresh (default: re-attach and let them finish)" };
         var executorName = new Option<string?>("--executor") { Description = "Where attempts run: local or slurm (default: workspace settings, else local)" };
         var embedded = new Option<bool>("--embedded") { Description = "Drive the run in this process instead of the workspace's node (batch jobs, CI): it ends with the run" };
+        var json = new Option<bool>("--json") { Description = "No live view; end with the run's outcome as one JSON object on stdout" };
         var command = new Command("run", "Run a workflow file; tasks that are already done do not run again")
         {
-            file, cpus, memory, noProgress, dryRun, failFast, noNewVersion, force, cold, keepRunning, detach, executorName, embedded,
+            file, cpus, memory, noProgress, dryRun, failFast, noNewVersion, force, cold, keepRunning, detach, executorName, embedded, json,
         };
         command.SetAction((parse, cancellationToken) => RunAsync(
             context(parse),
             parse.GetValue(file)!,
             parse.GetValue(common.Workspace),
-            new RunSettings(parse.GetValue(cpus), parse.GetValue(memory), !parse.GetValue(noProgress), parse.GetValue(dryRun), parse.GetValue(failFast))
+            new RunSettings(parse.GetValue(cpus), parse.GetValue(memory), !parse.GetValue(noProgress) && !parse.GetValue(json), parse.GetValue(dryRun), parse.GetValue(failFast))
             {
+                Json = parse.GetValue(json),
                 RefuseNewVersion = parse.GetValue(noNewVersion),
                 Force = parse.GetValue(force) ?? [],
                 Cold = parse.GetValue(cold),
@@ -105,6 +107,9 @@ internal static class RunCommand
 
         /// <summary>Drive the run in this process instead of the workspace's node.</summary>
         public bool Embedded { get; init; }
+
+        /// <summary>End with the outcome as JSON on stdout instead of the summary table.</summary>
+        public bool Json { get; init; }
     }
 
     internal static Task<int> RunAsync(CliContext cli, string file, string? workspace, RunSettings run, CancellationToken cancellationToken) =>
@@ -171,7 +176,7 @@ internal static class RunCommand
         var progress = nodeRun.Progress;
         await using var interruptRun = cancellationToken.Register(nodeRun.Interrupt);
         var run = nodeRun.Completion;
-        await RunView.FollowAsync(cli.Console, progress, run, cli.Time, progressShown);
+        await RunView.FollowAsync(RunView.ConsoleFor(cli, runSettings.Json), progress, run, cli.Time, progressShown);
         RunSummary summary;
         try
         {
@@ -194,7 +199,7 @@ internal static class RunCommand
         var failures = summary.Failed + summary.Killed > 0
             ? await store.ListTasksAsync(new TaskFilter { WorkflowId = summary.WorkflowId, States = [TaskState.Failed, TaskState.Killed] }, CancellationToken.None)
             : [];
-        RunView.Summary(cli.Console, graph.Name, summary, progress, failures);
+        await RunView.ReportAsync(cli, runSettings.Json, graph.Name, summary, progress, failures);
         return summary.Succeeded ? ExitCodes.Success : summary.Interrupted ? ExitCodes.Interrupted : ExitCodes.TasksFailed;
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using Baton.Client;
 using Baton.Cli.Nodes;
 using Baton.Cli.Rendering;
@@ -28,27 +29,45 @@ internal static class WaitCommand
         var task = new Option<string?>("--task") { Description = "Wait for this task (a name or an identity prefix) instead of a run" };
         var workflow = CommonOptions.WorkflowFilter("The workflow of --task, when its name is in several");
         var noProgress = new Option<bool>("--no-progress") { Description = "Print only the outcome" };
-        var command = new Command("wait", "Follow a run (or a task) that another baton process drives until it ends") { run, task, workflow, noProgress };
+        var json = new Option<bool>("--json") { Description = "No live view; print the outcome as one JSON object (the run's counts, or the task)" };
+        var command = new Command("wait", "Follow a run (or a task) that another baton process drives until it ends") { run, task, workflow, noProgress, json };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var cli = context(parse);
+            var asJson = parse.GetValue(json);
+            var live = !parse.GetValue(noProgress) && !asJson;
             if (parse.GetValue(task) is { } taskName)
             {
                 await using var source = await ReadSource.OpenAsync(cli, parse.GetValue(common.Workspace), cancellationToken);
-                return await WaitForTaskAsync(cli, source.Reads, taskName, parse.GetValue(workflow), cancellationToken);
+                return await WaitForTaskAsync(cli, source.Reads, taskName, parse.GetValue(workflow), asJson, cancellationToken);
             }
             var layout = WorkspaceLocation.Resolve(parse.GetValue(common.Workspace));
             await using var store = await WorkspaceStore.OpenAsync(layout, create: false, cli.Loggers, cancellationToken);
             var runId = parse.GetValue(run) ?? throw new BatonInputException("name the run to wait for (see 'baton runs'), or give --task");
-            if (await FollowInNodeAsync(cli, layout, runId, !parse.GetValue(noProgress), cancellationToken) is { } code)
+            if (await FollowInNodeAsync(cli, layout, runId, live, asJson, cancellationToken) is { } code)
             {
                 return code;
             }
             // No node drives it (it ended, or an embedded run drives it elsewhere): the store tells.
             var progress = new RunProgress();
             var follow = RunFollower.FollowAsync(store, runId, progress, r => IsAlive(layout.Root, r), cli.Time, cancellationToken);
-            await RunView.FollowAsync(cli.Console, progress, follow, cli.Time, !parse.GetValue(noProgress));
+            await RunView.FollowAsync(RunView.ConsoleFor(cli, asJson), progress, follow, cli.Time, live);
             var ended = await follow ?? throw new BatonInputException($"no run {runId} in the workspace '{layout.Root}' (see 'baton runs')");
+            if (asJson)
+            {
+                var status = ended.Status switch
+                {
+                    RunStatus.Done => "done",
+                    RunStatus.Failed => "failed",
+                    RunStatus.Interrupted => "interrupted",
+                    _ => "lost",
+                };
+                var done = progress.Count(TaskState.Done);
+                var (failedCount, killedCount) = (progress.Count(TaskState.Failed), progress.Count(TaskState.Killed));
+                await new RunOutcomeJson(ended.RunId, ended.Workflow, status, progress.Total, done - progress.AlreadyDone, progress.AlreadyDone, failedCount, killedCount,
+                    progress.Total - done - failedCount - killedCount).WriteAsync(cli.Output);
+                return status switch { "done" => ExitCodes.Success, "interrupted" => ExitCodes.Interrupted, _ => ExitCodes.TasksFailed };
+            }
             var counts = $"{progress.Count(TaskState.Done)} of {progress.Total} tasks done, {progress.Count(TaskState.Failed)} failed, {progress.Count(TaskState.Killed)} killed";
             var what = $"run {ended.RunId} of '{ended.Workflow}'";
             switch (ended.Status)
@@ -75,7 +94,7 @@ internal static class WaitCommand
     /// Follows the run through the node that drives it, as <c>baton run</c> does (the node streams its progress);
     /// null when no node of the workspace drives it.
     /// </summary>
-    private static async Task<int?> FollowInNodeAsync(CliContext cli, WorkspaceLayout layout, long runId, bool live, CancellationToken cancellationToken)
+    private static async Task<int?> FollowInNodeAsync(CliContext cli, WorkspaceLayout layout, long runId, bool live, bool json, CancellationToken cancellationToken)
     {
         foreach (var node in await NodeConnections.AllAsync(layout, cancellationToken))
         {
@@ -108,11 +127,16 @@ internal static class WaitCommand
                         while (await updates.MoveNextAsync());
                     }
                 }, CancellationToken.None);
-                await RunView.FollowAsync(cli.Console, progress, follow, cli.Time, live);
+                await RunView.FollowAsync(RunView.ConsoleFor(cli, json), progress, follow, cli.Time, live);
                 await follow;
                 var summary = last?.Summary ?? throw (last is { StoreDamaged: true }
                     ? new StoreDamagedException(last.Error ?? "the workspace's store is damaged")
                     : new BatonInputException(last?.Error ?? $"run {runId} ended without a summary"));
+                if (json)
+                {
+                    await RunOutcomeJson.From(last!.Workflow ?? "", summary, []).WriteAsync(cli.Output);
+                    return summary.Succeeded ? ExitCodes.Success : summary.Interrupted ? ExitCodes.Interrupted : ExitCodes.TasksFailed;
+                }
                 var counts = $"{progress.Count(TaskState.Done)} of {progress.Total} tasks done, {progress.Count(TaskState.Failed)} failed, {progress.Count(TaskState.Killed)} killed";
                 var what = $"run {runId} of '{last!.Workflow}'";
                 if (summary.Succeeded)
@@ -146,13 +170,18 @@ internal static class WaitCommand
         return probe is null;
     }
 
-    private static async Task<int> WaitForTaskAsync(CliContext cli, INodeReads reads, string name, string? workflow, CancellationToken cancellationToken)
+    private static async Task<int> WaitForTaskAsync(CliContext cli, INodeReads reads, string name, string? workflow, bool json, CancellationToken cancellationToken)
     {
         var task = await TaskResolver.ResolveAsync(reads, name, workflow, cancellationToken);
         while (!task.State.IsTerminal())
         {
             await Task.Delay(TaskPollInterval, cli.Time, cancellationToken);
             task = await TaskResolver.ResolveAsync(reads, name, task.Workflow, cancellationToken);
+        }
+        if (json)
+        {
+            await cli.Output.WriteLineAsync(JsonSerializer.Serialize(TaskJson.FromRow(task), CliJson.Default.TaskJson));
+            return task.State == TaskState.Done ? ExitCodes.Success : ExitCodes.TasksFailed;
         }
         var reason = task.Reason == FailureReason.None ? "" : $" ({task.Reason.ToWord()})";
         cli.Console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture, $"{task.Name}: {task.State.ToWord()}{reason}")));

@@ -77,7 +77,7 @@ internal static class NodeRunClient
                 last = update;
             }
         }, CancellationToken.None);
-        await RunView.FollowAsync(cli.Console, progress, Task.WhenAny(follow, detached.Task), cli.Time, settings.ProgressShown);
+        await RunView.FollowAsync(RunView.ConsoleFor(cli, settings.Json), progress, Task.WhenAny(follow, detached.Task), cli.Time, settings.ProgressShown);
         if (detached.Task.IsCompleted)
         {
             await cli.Error.WriteLineAsync($"baton: detached: run {runId} goes on in the workspace's node; follow it with 'baton wait {runId}'");
@@ -101,7 +101,7 @@ internal static class NodeRunClient
             await using var store = await WorkspaceStore.OpenAsync(setup.Layout, create: false, cli.Loggers, CancellationToken.None);
             failures = await store.ListTasksAsync(new TaskFilter { WorkflowId = summary.WorkflowId, States = [TaskState.Failed, TaskState.Killed] }, CancellationToken.None);
         }
-        RunView.Summary(cli.Console, graph.Name, summary, progress, failures);
+        await RunView.ReportAsync(cli, settings.Json, graph.Name, summary, progress, failures);
         return summary.Succeeded ? ExitCodes.Success : summary.Interrupted ? ExitCodes.Interrupted : ExitCodes.TasksFailed;
     }
 }

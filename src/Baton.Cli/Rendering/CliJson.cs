@@ -92,6 +92,8 @@ internal sealed record RunJson(long Run, string Workflow, string Status, DateTim
 internal sealed record CleanJson(string Workflow, string Name, string State, long Bytes, string Directory, bool Removed);
 
 [JsonSerializable(typeof(TaskJson[]), TypeInfoPropertyName = "TaskJsonArray")]
+[JsonSerializable(typeof(TaskJson))]
+[JsonSerializable(typeof(RunOutcomeJson))]
 [JsonSerializable(typeof(CleanJson[]), TypeInfoPropertyName = "CleanJsonArray")]
 [JsonSerializable(typeof(TaskDetailsJson))]
 [JsonSerializable(typeof(RunJson[]), TypeInfoPropertyName = "RunJsonArray")]

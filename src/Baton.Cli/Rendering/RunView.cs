@@ -125,6 +125,31 @@ internal static class RunView
     }
 
     /// <summary>The summary table and a closing line that says plainly what happened.</summary>
+    /// <summary>
+    /// Where the view and the run's notices go: the console, or under <c>--json</c> stderr without escape codes, so
+    /// that stdout holds the JSON alone.
+    /// </summary>
+    public static IAnsiConsole ConsoleFor(CliContext cli, bool json) => json
+        ? AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Interactive = InteractionSupport.No,
+            Out = new AnsiConsoleOutput(cli.Error),
+        })
+        : cli.Console;
+
+    /// <summary>How the run ended: the summary table, or with <paramref name="json"/> one JSON object on stdout.</summary>
+    public static Task ReportAsync(CliContext cli, bool json, string workflow, RunSummary summary, RunProgress progress, IReadOnlyList<TaskRow> failures)
+    {
+        if (json)
+        {
+            return RunOutcomeJson.From(workflow, summary, failures).WriteAsync(cli.Output);
+        }
+        Summary(cli.Console, workflow, summary, progress, failures);
+        return Task.CompletedTask;
+    }
+
     public static void Summary(IAnsiConsole console, string workflow, RunSummary summary, RunProgress progress, IReadOnlyList<TaskRow> failures)
     {
         if (summary.AttemptsStarted == 0 && summary.Succeeded)
