@@ -1,8 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 using Baton.Cli.Nodes;
+using Baton.Cli.Rendering;
 using Baton.Hosting.Composition;
-using Baton.Core.Resources;
 using Baton.Core.Workspaces;
 using Baton.Engine.Control;
 using Baton.Engine.Scheduling;
@@ -18,7 +19,8 @@ internal static class ResourcesCommand
 {
     public static Command Create(CommonOptions common, Func<ParseResult, CliContext> context)
     {
-        var command = new Command("resources", "Show the GPUs and other resources Baton may use, and what a running workflow holds now");
+        var json = CommonOptions.Json();
+        var command = new Command("resources", "Show the GPUs and other resources Baton may use, and what a running workflow holds now") { json };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var cli = context(parse);
@@ -27,12 +29,19 @@ internal static class ResourcesCommand
             var snapshots = await LiveSnapshotsAsync(cli, layout, cancellationToken);
             var snapshot = snapshots.Count > 0 ? snapshots[0] : null;
 
+            IReadOnlyList<GpuUsage> gpus = snapshot?.Gpus
+                ?? new ResourcePool(capacity, inventory, probe).GpuUsage();
+            if (parse.GetValue(json))
+            {
+                var resources = new CapacityJson(capacity.Cpus, capacity.MemoryBytes, gpus.Count > 0 ? inventory.Source : null, problem,
+                    gpus.Select(GpuJson.From).ToArray(), snapshots.Select(ActiveRunJson.From).ToArray());
+                await cli.Output.WriteLineAsync(JsonSerializer.Serialize(resources, CliJson.Default.CapacityJson));
+                return ExitCodes.Success;
+            }
             if (problem is not null)
             {
                 cli.Console.MarkupLine($"[yellow]{Markup.Escape(problem)}[/]");
             }
-            IReadOnlyList<GpuUsage> gpus = snapshot?.Gpus
-                ?? new ResourcePool(capacity, inventory, probe).GpuUsage();
             if (gpus.Count == 0)
             {
                 cli.Console.MarkupLine("GPUs: none (declare gpus: in the workspace settings, or install nvidia-smi)");
@@ -58,13 +67,13 @@ internal static class ResourcesCommand
             }
             if (snapshots.Count == 0)
             {
-                cli.Console.MarkupLine($"cpus: {capacity.Cpus}, memory: {ResourceParser.FormatMemory(capacity.MemoryBytes)}; no run is active: nothing allocated");
+                cli.Console.MarkupLine($"cpus: {capacity.Cpus}, memory: {HumanUnits.Bytes(capacity.MemoryBytes)}; no run is active: nothing allocated");
             }
             foreach (var live in snapshots)
             {
                 cli.Console.MarkupLine(
                     $"run of workflow [bold]{Markup.Escape(live.Workflow)}[/]: {live.Running} running, {live.Ready} ready; " +
-                    $"cpus {live.FreeCpus} of {live.Cpus} free, memory {ResourceParser.FormatMemory(live.FreeMemoryBytes)} of {ResourceParser.FormatMemory(live.MemoryBytes)} free" +
+                    $"cpus {live.FreeCpus} of {live.Cpus} free, memory {HumanUnits.Bytes(live.FreeMemoryBytes)} of {HumanUnits.Bytes(live.MemoryBytes)} free" +
                     (live.ReservedFor is { } holder ? $"; reserved for {Markup.Escape(holder)}" : ""));
             }
             return ExitCodes.Success;

@@ -94,6 +94,7 @@ internal sealed record CleanJson(string Workflow, string Name, string State, lon
 [JsonSerializable(typeof(TaskJson[]), TypeInfoPropertyName = "TaskJsonArray")]
 [JsonSerializable(typeof(TaskJson))]
 [JsonSerializable(typeof(RunOutcomeJson))]
+[JsonSerializable(typeof(CapacityJson))]
 [JsonSerializable(typeof(CleanJson[]), TypeInfoPropertyName = "CleanJsonArray")]
 [JsonSerializable(typeof(TaskDetailsJson))]
 [JsonSerializable(typeof(RunJson[]), TypeInfoPropertyName = "RunJsonArray")]

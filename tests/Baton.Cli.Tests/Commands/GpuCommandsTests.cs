@@ -88,6 +88,16 @@ public sealed class GpuCommandsTests
         Assert.Contains("GPUs (settings): 3", result.Output, StringComparison.Ordinal);
         Assert.Contains("big-one", result.Output, StringComparison.Ordinal);
         Assert.Contains("no run is active: nothing allocated", result.Output, StringComparison.Ordinal);
+
+        var json = await cli.RunAsync("resources", "--json");
+        Assert.True(json.ExitCode == 0, json.ToString());
+        using var document = System.Text.Json.JsonDocument.Parse(json.Output);
+        var gpus = document.RootElement.GetProperty("gpus").EnumerateArray().ToList();
+        Assert.Equal(3, gpus.Count);
+        Assert.Contains(gpus, g => g.GetProperty("name").GetString() == "big-one");
+        Assert.All(gpus, g => Assert.Equal(g.GetProperty("total_mib").GetInt64(), g.GetProperty("free_mib").GetInt64()));
+        Assert.Equal("settings", document.RootElement.GetProperty("gpu_source").GetString());
+        Assert.Empty(document.RootElement.GetProperty("runs").EnumerateArray());
     }
 
     [Fact]
@@ -121,6 +131,14 @@ public sealed class GpuCommandsTests
         Assert.True(resources.ExitCode == 0, resources.ToString());
         Assert.Contains("run of workflow live: 1 running, 0 ready", resources.Output, StringComparison.Ordinal);
         Assert.Contains("6144", resources.Output, StringComparison.Ordinal);
+        var held = await cli.RunAsync("resources", "--json");
+        using (var document = System.Text.Json.JsonDocument.Parse(held.Output))
+        {
+            var live = Assert.Single(document.RootElement.GetProperty("runs").EnumerateArray());
+            Assert.Equal("live", live.GetProperty("workflow").GetString());
+            Assert.Equal(1, live.GetProperty("running").GetInt32());
+            Assert.Equal(6144, document.RootElement.GetProperty("gpus").EnumerateArray().Sum(g => g.GetProperty("reserved_mib").GetInt64()));
+        }
 
         var set = await cli.RunAsync("set", "later", "priority=5", "gpus=2", "gpu_memory=1G");
         Assert.True(set.ExitCode == 0, set.ToString());
