@@ -69,7 +69,9 @@ public sealed class RunProgress
 
     /// <summary>The <paramref name="count"/> tasks that have been running longest, longest first.</summary>
     public IReadOnlyList<RunningTask> LongestRunning(int count) =>
-        Volatile.Read(ref _running)
+        // ToArray first: the dictionary's own copy is consistent, while LINQ sizes its buffers from Count and then
+        // enumerates, which throws when the loop starts or ends a task in between (it cut follow streams).
+        Volatile.Read(ref _running).ToArray()
             .OrderBy(r => r.Value)
             .ThenBy(r => r.Key, StringComparer.Ordinal)
             .Take(count)

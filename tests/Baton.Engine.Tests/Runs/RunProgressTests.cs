@@ -39,4 +39,37 @@ public sealed class RunProgressTests
         Assert.True(summary.Succeeded);
         Assert.Empty(progress.LongestRunning(5));
     }
+
+    [Fact]
+    public async Task The_longest_running_tasks_can_be_read_while_the_run_loop_starts_and_ends_tasks()
+    {
+        // A follower reads the snapshot on its own thread while the loop moves tasks: the read must never see the
+        // running set change size under it (it did: an IndexOutOfRangeException that cut the follow stream).
+        var progress = new RunProgress();
+        const int Tasks = 64;
+        progress.Initialize(["t"], new int[Tasks], Enumerable.Repeat(Core.Lifecycle.TaskState.Ready, Tasks).ToArray());
+        using var done = new CancellationTokenSource();
+        var loop = Task.Run(() =>
+        {
+            var at = DateTimeOffset.UnixEpoch;
+            for (var i = 0; !done.IsCancellationRequested; i++)
+            {
+                var task = $"task-{i % Tasks}";
+                progress.Move(0, Core.Lifecycle.TaskState.Ready, Core.Lifecycle.TaskState.Running, task, at.AddSeconds(i));
+                progress.Move(0, Core.Lifecycle.TaskState.Running, Core.Lifecycle.TaskState.Ready, $"task-{(i + Tasks / 2) % Tasks}", at.AddSeconds(i));
+            }
+        }, TestContext.Current.CancellationToken);
+        try
+        {
+            for (var read = 0; read < 200_000; read++)
+            {
+                Assert.True(progress.Snapshot().LongestRunning.Count <= RunProgress.SnapshotRunningCount);
+            }
+        }
+        finally
+        {
+            await done.CancelAsync();
+            await loop;
+        }
+    }
 }
