@@ -9,7 +9,7 @@ namespace Baton.Cli;
 
 /// <summary>
 /// The <c>baton</c> command line. Hosts (Program, tests) call <see cref="RunAsync"/> with their own writers.
-/// A user error prints one line and exits 2; no stack trace unless <c>--verbose</c>.
+/// A user error prints one line and exits 2 (4 when a server refused the token); no stack trace unless <c>--verbose</c>.
 /// </summary>
 public static class BatonApp
 {
@@ -131,6 +131,11 @@ public static class BatonApp
         {
             await error.WriteLineAsync($"baton: error: {ex.Message}");
             return ExitCodes.StoreDamaged;
+        }
+        catch (Client.ServerRefusedException ex)
+        {
+            await error.WriteLineAsync($"baton: error: {ex.Message}");
+            return ExitCodes.Refused;
         }
         catch (BatonInputException ex)
         {

@@ -11,6 +11,8 @@ internal static class ExitCodes
     public const int InputError = 2;
     /// <summary>The store's file is damaged: the message names it and <c>baton store check</c>, which recovers what it can.</summary>
     public const int StoreDamaged = 3;
+    /// <summary>A server refused the caller: no token, or one unknown, revoked or expired (401), or a scope too small or another user's run (403).</summary>
+    public const int Refused = 4;
     /// <summary>Interrupted (Ctrl-C, SIGTERM): 128 + SIGINT, as shells report it.</summary>
     public const int Interrupted = 130;
     /// <summary>A bug in Baton (EX_SOFTWARE): the message says so and --verbose shows the stack trace.</summary>

@@ -58,7 +58,7 @@ public sealed partial class NodeClient : IDisposable
         }
         // The API's paths are relative: the base must end with '/' so that a server under a path keeps it.
         ServerAddress = serverAddress.AbsoluteUri.EndsWith('/') ? serverAddress : new Uri(serverAddress.AbsoluteUri + "/");
-        _http = new HttpClient(new SocketsHttpHandler()) { BaseAddress = ServerAddress, Timeout = Timeout.InfiniteTimeSpan };
+        _http = new HttpClient(new ServerReachHandler(ServerAddress)) { BaseAddress = ServerAddress, Timeout = Timeout.InfiniteTimeSpan };
         if (!string.IsNullOrEmpty(token))
         {
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -74,7 +74,10 @@ public sealed partial class NodeClient : IDisposable
     /// <summary>Where this client sends its requests, for messages.</summary>
     public string Target => SocketPath ?? ServerAddress!.AbsoluteUri;
 
-    /// <summary>The node's status; null when nothing answers on the socket (no node, or a stale socket file).</summary>
+    /// <summary>
+    /// The node's status; null when nothing answers on the socket (no node, or a stale socket file). A team server
+    /// that cannot be reached is a <see cref="BatonInputException"/>.
+    /// </summary>
     public async Task<NodeStatus?> TryStatusAsync(CancellationToken cancellationToken)
     {
         if (SocketPath is not null && !File.Exists(SocketPath))
@@ -223,7 +226,7 @@ public sealed partial class NodeClient : IDisposable
         }
         if (response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden)
         {
-            throw new BatonInputException($"the server refused the request: {reason}");
+            throw new ServerRefusedException(response.StatusCode, $"the server refused the request: {reason}");
         }
         if (response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Conflict or HttpStatusCode.NotFound or HttpStatusCode.RequestEntityTooLarge)
         {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using Baton.Engine.Control;
 using Baton.Engine.Runs;
@@ -25,17 +26,24 @@ public sealed record NodeRunInfo(long RunId, string Workflow, int Total, int Don
 /// <c>POST /api/v1/runs</c>: run the workflow file at <see cref="File"/> (a path the node can read: local nodes share
 /// the client's file system). A workflow whose run is live in the node is attached to, not started again.
 /// </summary>
+/// <remarks>
+/// Optional fields left out of the JSON, or sent as null, take their defaults. The source-generated reader sets
+/// every init-only property, with null for those the JSON lacks, so the setters turn null back into the default.
+/// </remarks>
 public sealed record RunSubmission(string File)
 {
+    [JsonConverter(typeof(NullAsFalse))]
     public bool FailFast { get; init; }
 
     /// <summary>Refuse a file whose tasks changed instead of recording it as the workflow's next version.</summary>
+    [JsonConverter(typeof(NullAsFalse))]
     public bool RefuseNewVersion { get; init; }
 
     /// <summary>Tasks to run again although they are Done (<c>--force</c>).</summary>
-    public IReadOnlyList<string> Force { get; init; } = [];
+    public IReadOnlyList<string> Force { get; init => field = value ?? []; } = [];
 
     /// <summary>Kill attempts an earlier orchestrator left running and run their tasks afresh.</summary>
+    [JsonConverter(typeof(NullAsFalse))]
     public bool Cold { get; init; }
 
     /// <summary>The executor the client asked for (<c>--executor</c>); null: the node's.</summary>
@@ -63,8 +71,8 @@ public sealed record RunUpdate(RunProgressSnapshot Progress)
 /// <summary><c>POST /api/v1/tasks/kill</c> and <c>/set</c>: tasks of one workflow (all of them for a kill when empty).</summary>
 public sealed record TaskRequest(string Workflow, IReadOnlyList<string> Tasks)
 {
-    /// <summary>For <c>set</c>: the <c>KEY=VALUE</c> words.</summary>
-    public IReadOnlyList<string> Values { get; init; } = [];
+    /// <summary>For <c>set</c>: the <c>KEY=VALUE</c> words (null in the JSON, or left out: none).</summary>
+    public IReadOnlyList<string> Values { get; init => field = value ?? []; } = [];
 }
 
 /// <summary>What the node did to each task; <see cref="Handled"/> is false when no run of the workflow is live in it.</summary>
@@ -76,7 +84,22 @@ public sealed record TaskOutcome(string Task, string Outcome);
 public sealed record LimitRequest(string Workflow, string? Template, int Limit);
 
 /// <summary><c>POST /api/v1/node/stop</c>.</summary>
-public sealed record StopRequest(bool Force);
+public sealed record StopRequest([property: JsonConverter(typeof(NullAsFalse))] bool Force);
+
+/// <summary>Reads a JSON null as false: an optional flag sent as null means its default, as one left out does.</summary>
+internal sealed class NullAsFalse : JsonConverter<bool>
+{
+    public override bool HandleNull => true;
+
+    public override bool Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType != JsonTokenType.Null && reader.GetBoolean();
+
+    public override void Write(Utf8JsonWriter writer, bool value, JsonSerializerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteBooleanValue(value);
+    }
+}
 
 [JsonSerializable(typeof(NodeStatus))]
 [JsonSerializable(typeof(RunSubmission))]

@@ -75,7 +75,8 @@ public static class ApiDocument
             .Where(e => e.RoutePattern.RawText is not null)
             .Select(e => (
                 Method: string.Join(", ", e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["*"]),
-                Path: "/" + e.RoutePattern.RawText!.TrimStart('/'),
+                // A group's own route ("") prints as "/api/v1/tokens/": shown as clients write it.
+                Path: "/" + e.RoutePattern.RawText!.Trim('/'),
                 Needs: Needs(e),
                 Summary: e.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IEndpointSummaryMetadata>()?.Summary ?? ""))
             .OrderBy(r => r.Path, StringComparer.Ordinal).ThenBy(r => r.Method, StringComparer.Ordinal);

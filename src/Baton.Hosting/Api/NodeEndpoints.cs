@@ -53,6 +53,11 @@ public static class NodeEndpoints
 
         api.MapPost("/runs", async (RunSubmission submission, ClaimsPrincipal user, CancellationToken cancellationToken) =>
         {
+            if ((Incomplete(string.IsNullOrWhiteSpace(submission.File), "file", "the path of a workflow file on the node's machine")
+                ?? Incomplete(submission.Force.Any(t => t is null), "force", "task names")) is { } incomplete)
+            {
+                return incomplete;
+            }
             try
             {
                 var graph = WorkflowCompiler.CompileFile(submission.File);
@@ -109,6 +114,10 @@ public static class NodeEndpoints
 
         api.MapPost("/tasks/kill", async (TaskRequest request, ClaimsPrincipal user, CancellationToken cancellationToken) =>
         {
+            if (Incomplete(request) is { } incomplete)
+            {
+                return incomplete;
+            }
             if (await ControlOf(node, request.Workflow) is not { } control)
             {
                 return Results.Ok(new TaskResponse(false, []));
@@ -123,6 +132,10 @@ public static class NodeEndpoints
 
         api.MapPost("/tasks/set", async (TaskRequest request, ClaimsPrincipal user, CancellationToken cancellationToken) =>
         {
+            if ((Incomplete(request) ?? Incomplete(request.Values.Any(v => v is null), "values", "KEY=VALUE words")) is { } incomplete)
+            {
+                return incomplete;
+            }
             if (await ControlOf(node, request.Workflow) is not { } control)
             {
                 return Results.Ok(new TaskResponse(false, []));
@@ -150,6 +163,10 @@ public static class NodeEndpoints
 
         api.MapPost("/limits", async (LimitRequest request, ClaimsPrincipal user, CancellationToken cancellationToken) =>
         {
+            if (Incomplete(string.IsNullOrEmpty(request.Workflow), "workflow", "a workflow's name") is { } incomplete)
+            {
+                return incomplete;
+            }
             if (request.Limit < 1)
             {
                 return Problem(StatusCodes.Status400BadRequest, ApiProblems.Input, "a concurrency limit is a whole number of at least 1");
@@ -307,6 +324,18 @@ public static class NodeEndpoints
         && a.Notices.Count == b.Notices.Count
         && a.Templates.Count == b.Templates.Count
         && a.Templates.Zip(b.Templates).All(p => p.First.Counts.SequenceEqual(p.Second.Counts));
+
+    /// <summary>
+    /// The 400 for a required field left out or null (the JSON reader lets those through as null, whatever the
+    /// contract's annotations say), or a list with a null in it; null when <paramref name="missing"/> is false.
+    /// </summary>
+    private static IResult? Incomplete(bool missing, string field, string what) =>
+        missing ? Problem(StatusCodes.Status400BadRequest, ApiProblems.Input, $"the request needs '{field}': {what}") : null;
+
+    /// <summary>A task request's workflow and task list are required: a kill with no list must not kill every task.</summary>
+    private static IResult? Incomplete(TaskRequest request) =>
+        Incomplete(string.IsNullOrEmpty(request.Workflow), "workflow", "a workflow's name")
+        ?? Incomplete(request.Tasks is null || request.Tasks.Any(t => t is null), "tasks", "a list of task names ([] for all of them, for a kill)");
 
     private static IResult Problem(int status, string type, string detail) =>
         Results.Problem(detail: detail, statusCode: status, type: type, title: detail);
