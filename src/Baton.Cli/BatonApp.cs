@@ -52,6 +52,20 @@ public static class BatonApp
         return console;
     }
 
+    /// <summary>The commands that work through a server (<c>--server</c>, <c>BATON_SERVER</c>, the client config file); the others refuse.</summary>
+    private static readonly HashSet<string> ThroughServer = new(StringComparer.Ordinal) { "ls", "show", "logs", "runs", "errors", "usage", "wait", "token", "completion" };
+
+    /// <summary>The first-level command of a command line (<c>node</c> for <c>baton node stop</c>).</summary>
+    private static string TopCommand(ParseResult parse)
+    {
+        var command = parse.CommandResult;
+        while (command.Parent is System.CommandLine.Parsing.CommandResult parent && parent.Parent is not null)
+        {
+            command = parent;
+        }
+        return command.Command.Name;
+    }
+
     /// <summary>"unknown command 'x' (did you mean 'y'?)" when the first word is no command; else null.</summary>
     private static string? UnknownCommand(RootCommand root, string[] args)
     {
@@ -72,10 +86,14 @@ public static class BatonApp
         {
             var verbose = parse.GetValue(common.Verbose);
             loggers ??= CreateLoggers(verbose);
-            return new CliContext(console ?? SystemConsole(), output, error, loggers, TimeProvider.System)
+            var remote = Nodes.RemoteServer.Resolve(parse.GetValue(common.Server), parse.GetValue(common.Token), Environment.GetEnvironmentVariable);
+            if (remote is not null && !ThroughServer.Contains(TopCommand(parse)))
             {
-                Remote = Nodes.RemoteServer.Resolve(parse.GetValue(common.Server), parse.GetValue(common.Token), Environment.GetEnvironmentVariable),
-            };
+                // Acting on the local workspace while a server is named would kill or run the wrong things.
+                throw new BatonInputException(
+                    $"'baton {TopCommand(parse)}' does not work through a server yet, and {remote.Source} names {remote.Address}: run it on the server's machine, or without the server to act on this machine's workspace");
+            }
+            return new CliContext(console ?? SystemConsole(), output, error, loggers, TimeProvider.System) { Remote = remote };
         }
 
         var root = new RootCommand("Baton runs computational tasks once each: workflows of command tasks, locally or on a cluster.")

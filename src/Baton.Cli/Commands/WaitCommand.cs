@@ -41,6 +41,10 @@ internal static class WaitCommand
                 await using var source = await ReadSource.OpenAsync(cli, parse.GetValue(common.Workspace), cancellationToken);
                 return await WaitForTaskAsync(cli, source.Reads, taskName, parse.GetValue(workflow), asJson, cancellationToken);
             }
+            if (cli.Remote is { } remote)
+            {
+                throw new BatonInputException($"'baton wait RUN' does not work through a server yet ({remote.Source} names {remote.Address}); 'baton wait --task T' does");
+            }
             var layout = WorkspaceLocation.Resolve(parse.GetValue(common.Workspace));
             await using var store = await WorkspaceStore.OpenAsync(layout, create: false, cli.Loggers, cancellationToken);
             var runId = parse.GetValue(run) ?? throw new BatonInputException("name the run to wait for (see 'baton runs'), or give --task");

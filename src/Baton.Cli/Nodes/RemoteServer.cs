@@ -13,6 +13,9 @@ internal sealed record RemoteServer(Uri Address, string? Token)
     public const string ServerVariable = "BATON_SERVER";
     public const string TokenVariable = "BATON_TOKEN";
 
+    /// <summary>Where the server was named: <c>--server</c>, <c>BATON_SERVER</c> or the client config file's path.</summary>
+    public string Source { get; init; } = "--server";
+
     /// <summary>
     /// The server commands should use; null when none is set (commands then reach the workspace's nodes).
     /// </summary>
@@ -29,7 +32,7 @@ internal sealed record RemoteServer(Uri Address, string? Token)
         var file = ClientConfigFile.Load(environment);
         if (serverText is null)
         {
-            return file?.Server is { } fileServer ? new RemoteServer(ParseAddress(fileServer, file.Path), token ?? file.Token) : null;
+            return file?.Server is { } fileServer ? new RemoteServer(ParseAddress(fileServer, file.Path), token ?? file.Token) { Source = file.Path } : null;
         }
         var address = ParseAddress(serverText, serverSource!);
         // The file's token is only ever sent to the file's server, never to one named elsewhere.
@@ -37,7 +40,7 @@ internal sealed record RemoteServer(Uri Address, string? Token)
         {
             token = file.Token;
         }
-        return new RemoteServer(address, token);
+        return new RemoteServer(address, token) { Source = serverSource! };
     }
 
     /// <summary>A client of the server; the caller disposes it.</summary>
@@ -61,7 +64,7 @@ internal sealed record RemoteServer(Uri Address, string? Token)
 
     private bool PrintMembers(System.Text.StringBuilder builder)
     {
-        builder.Append("Address = ").Append(Address).Append(", Token = ").Append(Token is null ? "none" : "***");
+        builder.Append("Address = ").Append(Address).Append(", Token = ").Append(Token is null ? "none" : "***").Append(", Source = ").Append(Source);
         return true;
     }
 }

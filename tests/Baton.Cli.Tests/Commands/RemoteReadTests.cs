@@ -59,4 +59,25 @@ public sealed class RemoteReadTests
         Assert.Equal(2, missing.ExitCode);
         Assert.Contains("no task 'no-such-task'", missing.Error, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Commands_that_cannot_go_through_a_server_refuse_instead_of_acting_on_the_local_workspace()
+    {
+        using var cli = new CliRunner();
+        var workflow = cli.WriteWorkflow("""
+            name: local
+            tasks:
+              - { name: only, command: 'true' }
+            """);
+
+        foreach (var command in new[] { new[] { "run", workflow }, ["kill", "only"], ["invalidate", "only"], ["node", "stop"], ["wait", "1"] })
+        {
+            var refused = await cli.RunAsync([.. command, "--server", "http://127.0.0.1:9/"]);
+            Assert.True(refused.ExitCode == 2, $"{string.Join(' ', command)}: {refused}");
+            Assert.Contains("does not work through a server yet", refused.Error, StringComparison.Ordinal);
+            Assert.Single(refused.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+        // Nothing ran here: the workspace has no store.
+        Assert.False(File.Exists(Path.Combine(cli.Workspace, "baton.db")));
+    }
 }
