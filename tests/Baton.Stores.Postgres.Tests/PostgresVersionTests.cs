@@ -7,7 +7,7 @@ namespace Baton.Stores.Postgres.Tests;
 
 /// <summary>
 /// Workflow versions where only the shared store can go wrong: nodes registering one workflow's DAGs at once, and
-/// migration V004 on a database written before versions.
+/// migration V004 on a database written before versions; and the numbering of the schema's migrations.
 /// </summary>
 public sealed class PostgresVersionTests : IAsyncLifetime
 {
@@ -73,6 +73,13 @@ public sealed class PostgresVersionTests : IAsyncLifetime
             var expected = (v == current ? 1 : 0) - (v == 1 ? 1 : 0);
             Assert.Equal(expected, changes.Count(c => c.Version == v) - changes.Count(c => c.PreviousVersion == v));
         }
+    }
+
+    [Fact]
+    public void Migrations_are_numbered_from_one_without_gaps()
+    {
+        Assert.Equal(Enumerable.Range(1, SchemaMigrator.Migrations.Count), SchemaMigrator.Migrations.Select(m => m.Version));
+        Assert.Equal(SchemaMigrator.LatestVersion, PostgresStore.SchemaVersion);
     }
 
     [Fact]
