@@ -12,7 +12,8 @@ namespace Baton.Stores.Postgres.Writing;
 /// temporary tables with binary COPY, then a few statements upsert the tasks by identity (a task that exists keeps
 /// its state; new ones get their first history row in the same statement), rewrite only the workflow rows that
 /// changed, add edges and read back ids and states. A 100,000-task workflow is a few statements and two COPYs,
-/// not 100,000 round trips.
+/// not 100,000 round trips. First the workflow's row is found or recorded as a version of its name and args, under
+/// that workflow's lock (<see cref="WorkflowVersions"/>).
 /// </summary>
 internal static class WorkflowRegistrar
 {
