@@ -8,10 +8,6 @@ public sealed class PostgresStoreContractTests : StoreContractTests, IAsyncDispo
 {
     private readonly List<string> _databases = [];
 
-    // Workflow versions (SQLite's V005: version and current flag, attempts' argv, removal around versions) are not in
-    // the PostgreSQL schema yet: issue 13 keeps this open.
-    protected override string? WorkflowVersionsMissing => "the PostgreSQL store does not record workflow versions or attempts' argv yet";
-
     protected override async ValueTask<IBatonStore> CreateStoreAsync(string directory, CancellationToken cancellationToken)
     {
         // The test's directory names its database: opening the same directory again opens the same data.

@@ -14,7 +14,7 @@ internal static class AttemptColumns
         a.number, a.run_id, a.executor, a.executor_id, a.host, a.pid, a.directory, a.started_at, a.ended_at,
         a.outcome, a.exit_code, a.message,
         a.request_cpus, a.request_memory_bytes, a.request_runtime_seconds,
-        a.wall_seconds, a.user_seconds, a.system_seconds, a.peak_rss_bytes
+        a.wall_seconds, a.user_seconds, a.system_seconds, a.peak_rss_bytes, a.argv::text
         """;
 
     /// <summary>An attempt from the <see cref="Names"/> columns, starting at <paramref name="first"/>.</summary>
@@ -45,5 +45,6 @@ internal static class AttemptColumns
                 TimeSpan.FromSeconds(reader.GetDouble(first + 16)),
                 TimeSpan.FromSeconds(reader.GetDouble(first + 17)),
                 reader.GetInt64(first + 18)),
+        Argv = reader.IsDBNull(first + 19) ? null : StoreJson.ParseArray(reader.GetString(first + 19)),
     };
 }

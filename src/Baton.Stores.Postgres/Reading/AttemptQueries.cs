@@ -36,10 +36,18 @@ internal static class AttemptQueries
         }
         command.Parameters.AddWithValue("succeeded", AttemptOutcome.Succeeded.ToWord());
         command.Parameters.AddWithValue("killed", AttemptOutcome.Killed.ToWord());
-        // A task in several workflows is listed once per workflow unless one is chosen: the first by id.
-        var oneWorkflow = filter.Workflow is null
-            ? "wt.workflow_id = (SELECT min(x.workflow_id) FROM workflow_tasks x WHERE x.task_id = t.id)"
-            : "true";
+        if (filter.CurrentVersionsOnly)
+        {
+            conditions.Add("w.is_current");
+        }
+        // A task in several workflows is listed once: in the newest version of the chosen workflow, or else in the
+        // first workflow by id (of those whose current version uses it, when only those count).
+        var oneWorkflow = filter.Workflow is not null
+            ? "wt.workflow_id = (SELECT max(x.workflow_id) FROM workflow_tasks x JOIN workflows xw ON xw.id = x.workflow_id WHERE x.task_id = t.id AND xw.name = @workflow"
+              + (filter.CurrentVersionsOnly ? " AND xw.is_current)" : ")")
+            : filter.CurrentVersionsOnly
+                ? "wt.workflow_id = (SELECT min(x.workflow_id) FROM workflow_tasks x JOIN workflows xw ON xw.id = x.workflow_id WHERE x.task_id = t.id AND xw.is_current)"
+                : "wt.workflow_id = (SELECT min(x.workflow_id) FROM workflow_tasks x WHERE x.task_id = t.id)";
         command.CommandText = $"""
             SELECT t.id, w.name, wt.name, t.template, {AttemptColumns.Names}
             FROM attempts a

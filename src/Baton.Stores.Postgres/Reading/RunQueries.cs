@@ -5,11 +5,12 @@ using NpgsqlTypes;
 
 namespace Baton.Stores.Postgres.Reading;
 
-/// <summary>What <c>baton runs</c> and <c>baton workflows</c> read.</summary>
+/// <summary>What <c>baton runs</c> and <c>baton workflows</c> read, with each workflow's version.</summary>
 internal static class RunQueries
 {
     private const string RunFrom = """
-        SELECT r.id, r.workflow_id, w.name, r.status, r.started_at, r.ended_at, r.host, r.pid, w.source_file, w.dag_hash, r.submitted_by
+        SELECT r.id, r.workflow_id, w.name, r.status, r.started_at, r.ended_at, r.host, r.pid, w.source_file, w.dag_hash, r.submitted_by,
+               w.version, w.is_current
         FROM runs r JOIN workflows w ON w.id = r.workflow_id
         """;
 
@@ -47,6 +48,8 @@ internal static class RunQueries
                 SourceFile = reader.GetString(8),
                 DagHash = reader.GetString(9),
                 SubmittedBy = reader.IsDBNull(10) ? null : reader.GetString(10),
+                Version = reader.GetInt32(11),
+                CurrentVersion = reader.GetBoolean(12),
             });
         }
         return runs;
@@ -55,7 +58,7 @@ internal static class RunQueries
     public static async Task<IReadOnlyList<WorkflowRow>> WorkflowsAsync(NpgsqlConnection connection, string? name, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("""
-            SELECT id, name, workflow_args::text, dag_hash, source_file, created_at, attributes::text
+            SELECT id, name, workflow_args::text, dag_hash, source_file, created_at, attributes::text, version, is_current
             FROM workflows WHERE $1::text IS NULL OR name = $1 ORDER BY id
             """, connection);
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)name ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
@@ -70,7 +73,11 @@ internal static class RunQueries
                 reader.GetString(3),
                 reader.GetString(4),
                 StoreTime.Parse(reader.GetString(5)),
-                StoreJson.ParseObject(reader.GetString(6))));
+                StoreJson.ParseObject(reader.GetString(6)))
+            {
+                Version = reader.GetInt32(7),
+                Current = reader.GetBoolean(8),
+            });
         }
         return workflows;
     }

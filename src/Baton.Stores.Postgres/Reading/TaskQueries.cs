@@ -113,6 +113,10 @@ internal static class TaskQueries
             conditions.Add("wt.workflow_id = @workflow_id");
             command.Parameters.AddWithValue("workflow_id", workflowId);
         }
+        if (filter.CurrentVersionsOnly)
+        {
+            conditions.Add("w.is_current");
+        }
         if (filter.Attribute is { } attribute)
         {
             // A task's own attribute, or one of its workflow's.
@@ -175,16 +179,18 @@ internal static class TaskQueries
         {
             BatchCommands =
             {
-                // A task in several workflows is shown as it appears in the newest of them.
+                // A task in several workflows is shown as it appears in the newest of them, a current version first.
                 new NpgsqlBatchCommand($$"""
                     SELECT {{TaskRowColumns}}, t.params, coalesce(wt.attributes::text, '{}')
                     FROM tasks t
                     LEFT JOIN workflow_tasks wt ON wt.task_id = t.id
                     LEFT JOIN workflows w ON w.id = wt.workflow_id
                     WHERE t.id = $1
-                    ORDER BY wt.workflow_id DESC NULLS LAST
+                    ORDER BY coalesce(w.is_current, false) DESC, wt.workflow_id DESC NULLS LAST
                     LIMIT 1
                     """) { Parameters = { new NpgsqlParameter { Value = taskId, NpgsqlDbType = NpgsqlDbType.Bigint } } },
+                Links(taskId, upstream: true),
+                Links(taskId, upstream: false),
                 new NpgsqlBatchCommand("SELECT state, reason, message, at, run_id FROM state_history WHERE task_id = $1 ORDER BY id")
                     { Parameters = { new NpgsqlParameter { Value = taskId, NpgsqlDbType = NpgsqlDbType.Bigint } } },
                 new NpgsqlBatchCommand($"SELECT {AttemptColumns.Names} FROM attempts a WHERE a.task_id = $1 ORDER BY a.number")
@@ -199,6 +205,9 @@ internal static class TaskQueries
         var row = ReadTaskRow(reader);
         var paramsJson = reader.GetString(13);
         var attributes = reader.GetString(14);
+
+        var upstream = await ReadLinksAsync(reader, cancellationToken);
+        var downstream = await ReadLinksAsync(reader, cancellationToken);
 
         await reader.NextResultAsync(cancellationToken);
         var history = new List<StateHistoryEntry>();
@@ -218,7 +227,44 @@ internal static class TaskQueries
         {
             attempts.Add(AttemptColumns.Row(reader, 0));
         }
-        return new TaskDetails(row, paramsJson, StoreJson.ParseObject(attributes), history, attempts);
+        return new TaskDetails(row, paramsJson, StoreJson.ParseObject(attributes), history, attempts)
+        {
+            Upstream = upstream,
+            Downstream = downstream,
+        };
+    }
+
+    /// <summary>
+    /// The tasks on the other side of a task's edges, in workflow order, in the workflow its details show it in
+    /// (chosen as the task row above chooses it).
+    /// </summary>
+    private static NpgsqlBatchCommand Links(long taskId, bool upstream)
+    {
+        var (self, other) = upstream ? ("downstream_task_id", "upstream_task_id") : ("upstream_task_id", "downstream_task_id");
+        return new NpgsqlBatchCommand($"""
+            WITH shown AS (
+                SELECT wt.workflow_id FROM workflow_tasks wt JOIN workflows w ON w.id = wt.workflow_id
+                WHERE wt.task_id = $1
+                ORDER BY w.is_current DESC, wt.workflow_id DESC
+                LIMIT 1)
+            SELECT t.id, wt.name, t.state
+            FROM shown
+            JOIN edges e ON e.workflow_id = shown.workflow_id AND e.{self} = $1
+            JOIN workflow_tasks wt ON wt.workflow_id = e.workflow_id AND wt.task_id = e.{other}
+            JOIN tasks t ON t.id = e.{other}
+            ORDER BY wt.ordinal
+            """) { Parameters = { new NpgsqlParameter { Value = taskId, NpgsqlDbType = NpgsqlDbType.Bigint } } };
+    }
+
+    private static async Task<List<TaskLink>> ReadLinksAsync(NpgsqlDataReader reader, CancellationToken cancellationToken)
+    {
+        await reader.NextResultAsync(cancellationToken);
+        var links = new List<TaskLink>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            links.Add(new TaskLink(reader.GetInt64(0), reader.GetString(1), StoreWords.State(reader.GetString(2))));
+        }
+        return links;
     }
 
     private static TaskRow ReadTaskRow(NpgsqlDataReader reader) => new(

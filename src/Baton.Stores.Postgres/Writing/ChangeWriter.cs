@@ -33,8 +33,8 @@ internal static class ChangeWriter
 
     private const string InsertAttempt = """
         INSERT INTO attempts (task_id, number, run_id, executor, executor_id, host, pid, directory, started_at,
-                              request_cpus, request_memory_bytes, request_runtime_seconds)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                              request_cpus, request_memory_bytes, request_runtime_seconds, argv)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::json)
         RETURNING (SELECT workflow_id FROM runs WHERE id = $3)
         """;
 
@@ -157,7 +157,8 @@ internal static class ChangeWriter
             .With(StoreTime.ToText(started.At), NpgsqlDbType.Text)
             .With(started.Resources?.Cpus, NpgsqlDbType.Integer)
             .With(started.Resources?.MemoryBytes, NpgsqlDbType.Bigint)
-            .With(started.Resources?.Runtime?.TotalSeconds, NpgsqlDbType.Double),
+            .With(started.Resources?.Runtime?.TotalSeconds, NpgsqlDbType.Double)
+            .With(started.Argv is { } argv ? StoreJson.Array(argv) : null, NpgsqlDbType.Text),
         AttemptEnded ended => new NpgsqlBatchCommand(EndAttempt)
             .With(ended.TaskId, NpgsqlDbType.Bigint)
             .With(ended.Number, NpgsqlDbType.Integer)

@@ -12,7 +12,8 @@ namespace Baton.Stores.Postgres.Writing;
 /// temporary tables with binary COPY, then a few statements upsert the tasks by identity (a task that exists keeps
 /// its state; new ones get their first history row in the same statement), rewrite only the workflow rows that
 /// changed, add edges and read back ids and states. A 100,000-task workflow is a few statements and two COPYs,
-/// not 100,000 round trips.
+/// not 100,000 round trips. First the workflow's row is found or recorded as a version of its name and args, under
+/// that workflow's lock (<see cref="WorkflowVersions"/>).
 /// </summary>
 internal static class WorkflowRegistrar
 {
@@ -28,11 +29,18 @@ internal static class WorkflowRegistrar
     {
         var at = StoreTime.ToText(now);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var (workflowId, created) = await FindOrInsertWorkflowAsync(connection, transaction, graph, at, cancellationToken);
+        var (workflowId, created, version, previous) = await FindOrInsertWorkflowAsync(connection, transaction, graph, at, cancellationToken);
         var tasks = await WriteTasksAsync(connection, transaction, workflowId, graph, 0, taskDirectories, paramsJson, at,
             rewriteRows: !created, addEdges: created, cancellationToken);
+        var change = previous is { } p
+            ? await WorkflowVersions.CompareAsync(connection, transaction, workflowId, version, p.Id, p.Version, cancellationToken)
+            : null;
         await transaction.CommitAsync(cancellationToken);
-        return new WorkflowRegistration(workflowId, created, tasks.Ids, tasks.States, tasks.Reasons, tasks.AttemptCounts, tasks.LastAttempts);
+        return new WorkflowRegistration(workflowId, created, tasks.Ids, tasks.States, tasks.Reasons, tasks.AttemptCounts, tasks.LastAttempts)
+        {
+            Version = version,
+            Change = change,
+        };
     }
 
     public static async Task<WorkflowRegistration> AddTasksAsync(
@@ -52,16 +60,52 @@ internal static class WorkflowRegistrar
         return new WorkflowRegistration(workflowId, false, tasks.Ids, tasks.States, tasks.Reasons, tasks.AttemptCounts, tasks.LastAttempts);
     }
 
-    private static async Task<(long Id, bool Created)> FindOrInsertWorkflowAsync(
+    /// <summary>
+    /// Finds the workflow's version with this DAG, or records a new version; either way it becomes the current one.
+    /// <c>Previous</c> is the version that was current before, when that was another one. Under the workflow's
+    /// lock (<see cref="WorkflowVersions.LockAsync"/>): nothing below can interleave with another registration of
+    /// the same name and args.
+    /// </summary>
+    private static async Task<(long Id, bool Created, int Version, (long Id, int Version)? Previous)> FindOrInsertWorkflowAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, WorkflowGraph graph, string at, CancellationToken cancellationToken)
     {
         var argsJson = StoreJson.Object(graph.WorkflowArgs);
         var argsHash = StoreJson.Sha256(argsJson);
         var attributes = StoreJson.Object(graph.Attributes);
-        await using (var insert = new NpgsqlCommand("""
-            INSERT INTO workflows (name, workflow_args, args_hash, dag_hash, source_file, created_at, attributes)
-            VALUES ($1, $2::json, $3, $4, $5, $6, $7::json)
-            ON CONFLICT (name, args_hash, dag_hash) DO NOTHING
+        await WorkflowVersions.LockAsync(connection, transaction, graph.Name, argsHash, cancellationToken);
+        var current = await WorkflowVersions.CurrentAsync(connection, transaction, graph.Name, argsHash, cancellationToken);
+        // Seen before: the same workflow may be run from a moved or copied file, and attributes are not part of
+        // identity (the latest file's are kept).
+        (long Id, int Version)? seen;
+        await using (var update = new NpgsqlCommand("""
+            UPDATE workflows SET source_file = $4, attributes = $5::json
+            WHERE name = $1 AND args_hash = $2 AND dag_hash = $3
+            RETURNING id, version
+            """, connection, transaction)
+            .With(graph.Name, NpgsqlDbType.Text)
+            .With(argsHash, NpgsqlDbType.Text)
+            .With(graph.DagHash, NpgsqlDbType.Text)
+            .With(graph.SourceFile, NpgsqlDbType.Text)
+            .With(attributes, NpgsqlDbType.Text))
+        await using (var reader = await update.ExecuteReaderAsync(cancellationToken))
+        {
+            seen = await reader.ReadAsync(cancellationToken) ? (reader.GetInt64(0), reader.GetInt32(1)) : null;
+        }
+        if (seen is { } found)
+        {
+            if (current?.Id == found.Id)
+            {
+                return (found.Id, false, found.Version, null);
+            }
+            // An earlier version run again (a file edited back): it is current again.
+            await WorkflowVersions.MakeCurrentAsync(connection, transaction, found.Id, graph.Name, argsHash, cancellationToken);
+            return (found.Id, false, found.Version, current);
+        }
+        var next = await WorkflowVersions.NextAsync(connection, transaction, graph.Name, argsHash, cancellationToken);
+        await WorkflowVersions.RetireOthersAsync(connection, transaction, 0, graph.Name, argsHash, cancellationToken);
+        await using var insert = new NpgsqlCommand("""
+            INSERT INTO workflows (name, workflow_args, args_hash, dag_hash, source_file, created_at, attributes, version, is_current)
+            VALUES ($1, $2::json, $3, $4, $5, $6, $7::json, $8, true)
             RETURNING id
             """, connection, transaction)
             .With(graph.Name, NpgsqlDbType.Text)
@@ -70,26 +114,9 @@ internal static class WorkflowRegistrar
             .With(graph.DagHash, NpgsqlDbType.Text)
             .With(graph.SourceFile, NpgsqlDbType.Text)
             .With(at, NpgsqlDbType.Text)
-            .With(attributes, NpgsqlDbType.Text))
-        {
-            if (await insert.ExecuteScalarAsync(cancellationToken) is long id)
-            {
-                return (id, true);
-            }
-        }
-        // Seen before: the same workflow may be run from a moved or copied file, and attributes are not part of
-        // identity (the latest file's are kept).
-        await using var update = new NpgsqlCommand("""
-            UPDATE workflows SET source_file = $4, attributes = $5::json
-            WHERE name = $1 AND args_hash = $2 AND dag_hash = $3
-            RETURNING id
-            """, connection, transaction)
-            .With(graph.Name, NpgsqlDbType.Text)
-            .With(argsHash, NpgsqlDbType.Text)
-            .With(graph.DagHash, NpgsqlDbType.Text)
-            .With(graph.SourceFile, NpgsqlDbType.Text)
-            .With(attributes, NpgsqlDbType.Text);
-        return ((long)(await update.ExecuteScalarAsync(cancellationToken))!, false);
+            .With(attributes, NpgsqlDbType.Text)
+            .With(next, NpgsqlDbType.Integer);
+        return ((long)(await insert.ExecuteScalarAsync(cancellationToken))!, true, next, current);
     }
 
     /// <summary>

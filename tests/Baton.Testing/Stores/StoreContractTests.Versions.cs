@@ -10,7 +10,6 @@ public abstract partial class StoreContractTests
     [Fact]
     public async Task A_changed_dag_is_the_workflows_next_version_and_listings_can_keep_to_current_versions()
     {
-        SkipWhereVersionsAreMissing();
         await using var store = await OpenAsync();
         var first = await RegisterAsync(store, new TestGraphBuilder("wf").Task("a").Task("b").Task("c").Build());
         var run = await store.StartRunAsync(first.WorkflowId, "h", 1, T0, Token);
@@ -39,7 +38,6 @@ public abstract partial class StoreContractTests
     [Fact]
     public async Task An_attempts_argv_is_kept_exactly()
     {
-        SkipWhereVersionsAreMissing();
         await using var store = await OpenAsync();
         var registration = await RegisterAsync(store, new TestGraphBuilder("wf").Task("a").Build());
         var run = await store.StartRunAsync(registration.WorkflowId, "h", 1, T0, Token);
@@ -59,7 +57,6 @@ public abstract partial class StoreContractTests
     [Fact]
     public async Task Removing_tasks_deletes_them_with_their_records_except_a_claimed_one()
     {
-        SkipWhereVersionsAreMissing();
         await using var store = await OpenAsync();
         var registration = await RegisterAsync(store, Diamond());
         var run = await store.StartRunAsync(registration.WorkflowId, "h", 1, T0, Token);
@@ -77,19 +74,5 @@ public abstract partial class StoreContractTests
         Assert.Equal(["right"], merge.Upstream.Select(l => l.Name));
         Assert.Empty(await store.ListAttemptsAsync(new AttemptFilter { Workflow = "diamond" }, Token));
         Assert.Equal(TaskState.Waiting, merge.Task.State);
-    }
-
-    /// <summary>
-    /// Why this store does not pass the workflow-version part of the contract yet; null when it does. A store that
-    /// says so has these tests reported as skipped with its reason, never passed.
-    /// </summary>
-    protected virtual string? WorkflowVersionsMissing => null;
-
-    private void SkipWhereVersionsAreMissing()
-    {
-        if (WorkflowVersionsMissing is { } why)
-        {
-            Assert.Skip(why);
-        }
     }
 }
