@@ -53,7 +53,7 @@ public static class BatonApp
     }
 
     /// <summary>The commands that work through a server (<c>--server</c>, <c>BATON_SERVER</c>, the client config file); the others refuse.</summary>
-    private static readonly HashSet<string> ThroughServer = new(StringComparer.Ordinal) { "ls", "show", "logs", "runs", "errors", "usage", "wait", "token", "completion" };
+    private static readonly HashSet<string> ThroughServer = new(StringComparer.Ordinal) { "run", "ls", "show", "logs", "runs", "errors", "usage", "wait", "token", "completion" };
 
     /// <summary>The first-level command of a command line (<c>node</c> for <c>baton node stop</c>).</summary>
     private static string TopCommand(ParseResult parse)

@@ -99,6 +99,17 @@ public sealed partial class NodeClient : IDisposable
     public Task<RunAccepted> SubmitAsync(RunSubmission submission, CancellationToken cancellationToken) =>
         PostAsync("api/v1/runs", submission, NodeJson.Default.RunSubmission, NodeJson.Default.RunAccepted, cancellationToken);
 
+    /// <summary>Uploads a zip of a workflow's directory (<c>POST /api/v1/bundles</c>); the answer names the bundle to run from.</summary>
+    public async Task<BundleStored> UploadBundleAsync(Stream zip, CancellationToken cancellationToken)
+    {
+        using var content = new StreamContent(zip);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
+        using var response = await _http.PostAsync(new Uri("api/v1/bundles", UriKind.Relative), content, cancellationToken).ConfigureAwait(false);
+        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
+        return await response.Content.ReadFromJsonAsync(NodeJson.Default.BundleStored, cancellationToken).ConfigureAwait(false)
+            ?? throw new IOException("the server answered an empty body");
+    }
+
     public Task<TaskResponse> KillAsync(TaskRequest request, CancellationToken cancellationToken) =>
         PostAsync("api/v1/tasks/kill", request, NodeJson.Default.TaskRequest, NodeJson.Default.TaskResponse, cancellationToken);
 

@@ -48,7 +48,16 @@ public sealed record RunSubmission(string File)
 
     /// <summary>The executor the client asked for (<c>--executor</c>); null: the node's.</summary>
     public string? Executor { get; init; }
+
+    /// <summary>
+    /// An uploaded bundle (<c>POST /api/v1/bundles</c>) that holds the workflow's directory; <see cref="File"/> is
+    /// then a path inside it. Null: <see cref="File"/> is a path on the node's machine.
+    /// </summary>
+    public string? Bundle { get; init; }
 }
+
+/// <summary>The answer to <c>POST /api/v1/bundles</c>: the bundle's id (the same for the same bytes), its files and bytes.</summary>
+public sealed record BundleStored(string Bundle, int Files, long Bytes);
 
 /// <summary>The answer to a submission: the run's id, and whether it was already live (the client attached to it).</summary>
 public sealed record RunAccepted(long RunId, string Workflow, bool Attached);
@@ -104,6 +113,7 @@ internal sealed class NullAsFalse : JsonConverter<bool>
 [JsonSerializable(typeof(NodeStatus))]
 [JsonSerializable(typeof(RunSubmission))]
 [JsonSerializable(typeof(RunAccepted))]
+[JsonSerializable(typeof(BundleStored))]
 [JsonSerializable(typeof(RunUpdate))]
 [JsonSerializable(typeof(TaskRequest))]
 [JsonSerializable(typeof(TaskResponse))]

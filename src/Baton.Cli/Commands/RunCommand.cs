@@ -117,6 +117,10 @@ internal static class RunCommand
 
     internal static async Task<int> RunAsync(CliContext cli, WorkflowGraph graph, string? workspace, RunSettings runSettings, CancellationToken cancellationToken)
     {
+        if (cli.Remote is { } remote)
+        {
+            return await RemoteRun.RunAsync(cli, graph, remote, runSettings, cancellationToken);
+        }
         var (cpus, memory, progressShown, dryRun) = (runSettings.Cpus, runSettings.Memory, runSettings.ProgressShown, runSettings.DryRun);
         // Ctrl+C and SIGTERM interrupt the run, which then kills (or leaves, --keep-running) its attempts and records
         // that before the process exits: the signals' default (immediate death) is cancelled.

@@ -11,6 +11,7 @@ using Baton.Engine.Node;
 using Baton.Engine.Runs;
 using System.Security.Claims;
 using Baton.Hosting.Composition;
+using Baton.Hosting.Bundles;
 using Baton.Hosting.Security;
 using Baton.Hosting.Queries;
 using Microsoft.AspNetCore.Builder;
@@ -39,6 +40,9 @@ public static class NodeEndpoints
         api.MapLogReads(queries).RequireAuthorization(BatonPolicies.Read);
         api.MapInsightReads(queries).RequireAuthorization(BatonPolicies.Read);
 
+        var bundles = new InputBundles(node.Setup.Layout.Root, new BundleLimits());
+        api.MapBundles(bundles);
+
         api.MapGet("/node", () => TypedResults.Ok(Status(state))).RequireAuthorization(BatonPolicies.Read);
         api.MapPost("/node/stop", (StopRequest request) =>
         {
@@ -60,7 +64,8 @@ public static class NodeEndpoints
             }
             try
             {
-                var graph = WorkflowCompiler.CompileFile(submission.File);
+                var file = submission.Bundle is { } bundle ? bundles.Resolve(bundle, submission.File) : submission.File;
+                var graph = WorkflowCompiler.CompileFile(file);
                 if (submission.Executor is { } executor && executor != node.Setup.Executor.Name)
                 {
                     throw new BatonInputException($"the workspace's node runs attempts on '{node.Setup.Executor.Name}', not '{executor}': stop it first ('baton node stop') or run with --embedded");
