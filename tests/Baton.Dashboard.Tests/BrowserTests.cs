@@ -126,6 +126,39 @@ public sealed partial class BrowserTests(DashboardNode node, DashboardBrowser br
         }
     }
 
+    [Fact]
+    public async Task The_log_viewer_follows_a_running_attempt()
+    {
+        var gate = node.PathOf("talker-gate");
+        var marker = node.PathOf("talker-started");
+        var file = node.WriteWorkflow("talker.yaml", $$"""
+            name: talker
+            defaults: { max_attempts: 1 }
+            tasks:
+              - name: talker
+                command: sh -c 'echo first line; echo > {{marker}}; while [ ! -e {{gate}} ]; do sleep 0.05; done; echo second line'
+            """);
+        var run = await node.SubmitAsync(file, Ct);
+        try
+        {
+            var task = (await node.Node.Store.ListTasksAsync(new TaskFilter { Workflow = "talker" }, Ct)).Single();
+            Assert.True(await Eventually.WaitUntilAsync(() => File.Exists(marker), TimeSpan.FromMinutes(1), Ct), "the task never started");
+            await using var context = await SignedInAsync();
+            var page = await context.NewPageAsync();
+            await page.GotoAsync(new Uri(node.Address, $"/ui/tasks/{task.TaskId}").AbsoluteUri);
+            var log = page.Locator("#log");
+            await Expect(log).ToContainTextAsync("first line");
+            await Expect(log).ToHaveAttributeAsync("data-following", "true");
+            await File.WriteAllTextAsync(gate, "", Ct);
+            await Expect(log).ToContainTextAsync("second line");
+        }
+        finally
+        {
+            await File.WriteAllTextAsync(gate, "", Ct);
+            await FollowToEndAsync(run);
+        }
+    }
+
     private async Task<IBrowserContext> SignedInAsync()
     {
         var context = await browser.NewContextAsync();

@@ -212,6 +212,8 @@ public sealed class PageTests(DashboardNode node) : IClassFixture<DashboardNode>
             Assert.DoesNotContain("id=\"kill\"", readerPage, StringComparison.Ordinal);
             using var refused = await reader.Http.PostAsync(new Uri(path, UriKind.Relative), new FormUrlEncodedContent([]), Ct);
             Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+            using var refusedInterrupt = await reader.Http.PostAsync(new Uri($"/ui/runs/{run}/interrupt", UriKind.Relative), new FormUrlEncodedContent([]), Ct);
+            Assert.Equal(HttpStatusCode.Forbidden, refusedInterrupt.StatusCode);
 
             // A submit token may change only the runs it submitted: this one was the workspace owner's.
             using var other = new CookieBrowser(node.Address);
@@ -225,6 +227,8 @@ public sealed class PageTests(DashboardNode node) : IClassFixture<DashboardNode>
             await admin.SignInAsync(node.Server.NewLoginLink()!.AbsoluteUri, Ct);
             using var forged = await admin.Http.PostAsync(new Uri(path, UriKind.Relative), new FormUrlEncodedContent([]), Ct);
             Assert.Equal(HttpStatusCode.BadRequest, forged.StatusCode);
+            using var forgedInterrupt = await admin.Http.PostAsync(new Uri($"/ui/runs/{run}/interrupt", UriKind.Relative), new FormUrlEncodedContent([]), Ct);
+            Assert.Equal(HttpStatusCode.BadRequest, forgedInterrupt.StatusCode);
             Assert.NotEqual(TaskState.Killed, (await node.Node.Store.GetTaskDetailsAsync(task.TaskId, Ct))!.Task.State);
         }
         finally

@@ -34,10 +34,14 @@ function followRun(live) {
 }
 
 async function followLog(pre) {
-  const answer = await fetch(pre.dataset.follow, { credentials: "same-origin" });
-  if (!answer.ok || !answer.body) return;
-  const reader = answer.body.pipeThrough(new TextDecoderStream()).getReader();
+  // The answer starts with the first new bytes: following begins with the request, from the page's last byte.
   pre.dataset.following = "true";
+  const answer = await fetch(pre.dataset.follow, { credentials: "same-origin" });
+  if (!answer.ok || !answer.body) {
+    pre.dataset.following = "failed";
+    return;
+  }
+  const reader = answer.body.pipeThrough(new TextDecoderStream()).getReader();
   for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
