@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 using Baton.Core.Errors;
+using Baton.Dashboard;
 using Baton.Hosting.Api;
 using Baton.Hosting.Composition;
 using Baton.Hosting.Workspaces;
@@ -43,7 +44,9 @@ internal static class ForegroundNode
 
         // Disposed in reverse: the API stops taking requests, then the node interrupts what still runs.
         await using var node = await BatonNode.OpenAsync(setup, createWorkspace: true, loggers, cli.Time, cancellationToken);
-        await using var server = await NodeServer.StartAsync(node, endpoint, idle, network, loggers, cli.Time, cancellationToken);
+        // The dashboard is for browsers: only a node on TCP (baton serve) serves it.
+        IReadOnlyList<INodeServerExtension> extensions = network is null ? [] : [new DashboardExtension()];
+        await using var server = await NodeServer.StartAsync(node, endpoint, idle, network, extensions, loggers, cli.Time, cancellationToken);
         await started(server, endpoint);
         await Task.WhenAny(server.State.StopRequested, Task.Delay(Timeout.Infinite, stop.Token));
         await cli.Error.WriteLineAsync($"baton: node {Environment.ProcessId} stops ({(stop.IsCancellationRequested ? "signal" : "asked to, or idle")})");

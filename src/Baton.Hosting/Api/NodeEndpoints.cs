@@ -233,8 +233,9 @@ public static class NodeEndpoints
     }
 
     /// <summary>The live run of <paramref name="workflow"/> in this node, once it takes requests; null when there is none.</summary>
-    private static async Task<IRunControl?> ControlOf(BatonNode node, string workflow)
+    public static async Task<IRunControl?> ControlOf(BatonNode node, string workflow)
     {
+        ArgumentNullException.ThrowIfNull(node);
         if (node.Engine.FindActive(workflow) is not { } run)
         {
             return null;

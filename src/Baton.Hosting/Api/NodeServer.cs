@@ -100,9 +100,19 @@ public sealed partial class NodeServer : IAsyncDisposable
     /// As <see cref="StartAsync(BatonNode, NodeEndpoint, TimeSpan?, ILoggerFactory, TimeProvider, CancellationToken)"/>,
     /// and on <paramref name="network"/> too when set (TLS when it has a certificate).
     /// </summary>
+    public static Task<NodeServer> StartAsync(
+        BatonNode node, NodeEndpoint endpoint, TimeSpan? idleTimeout, NetworkListener? network, ILoggerFactory loggers, TimeProvider time, CancellationToken cancellationToken) =>
+        StartAsync(node, endpoint, idleTimeout, network, [], loggers, time, cancellationToken);
+
+    /// <summary>
+    /// As above, with <paramref name="extensions"/> (the dashboard) adding their services and endpoints behind the
+    /// same authentication.
+    /// </summary>
     public static async Task<NodeServer> StartAsync(
-        BatonNode node, NodeEndpoint endpoint, TimeSpan? idleTimeout, NetworkListener? network, ILoggerFactory loggers, TimeProvider time, CancellationToken cancellationToken)
+        BatonNode node, NodeEndpoint endpoint, TimeSpan? idleTimeout, NetworkListener? network, IReadOnlyList<INodeServerExtension> extensions,
+        ILoggerFactory loggers, TimeProvider time, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(extensions);
         ArgumentNullException.ThrowIfNull(node);
         ArgumentNullException.ThrowIfNull(endpoint);
         endpoint.EnsureUsable();
@@ -121,6 +131,10 @@ public sealed partial class NodeServer : IAsyncDisposable
             o.SerializerOptions.TypeInfoResolverChain.Insert(0, NodeJson.Default);
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
         });
+        foreach (var extension in extensions)
+        {
+            extension.ConfigureServices(builder.Services);
+        }
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(endpoint.SocketPath)!);
@@ -168,6 +182,10 @@ public sealed partial class NodeServer : IAsyncDisposable
         app.MapHealth(state);
         app.MapLogin();
         app.MapApiDocument();
+        foreach (var extension in extensions)
+        {
+            extension.Map(app, state);
+        }
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);

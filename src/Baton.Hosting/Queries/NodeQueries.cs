@@ -15,7 +15,7 @@ namespace Baton.Hosting.Queries;
 /// now (<paramref name="engine"/>; null when no node is in this process). Bad input is a
 /// <see cref="BatonInputException"/>, an unknown run, task or attempt a <see cref="NotFoundException"/>.
 /// </summary>
-public sealed class NodeQueries(IBatonStore store, NodeEngine? engine, TimeProvider time) : INodeReads
+public sealed partial class NodeQueries(IBatonStore store, NodeEngine? engine, TimeProvider time) : INodeReads
 {
     /// <summary>The most rows one page may ask for.</summary>
     public const int MaxLimit = 1000;

@@ -40,15 +40,22 @@ public static class LoginEndpoint
                 const string Detail = "this login link is used, expired or unknown: ask for a new one ('baton serve' prints one; an API token works too)";
                 return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, type: ApiProblems.Unauthenticated, title: Detail, detail: Detail);
             }
-            context.Response.Cookies.Append(LoginSessions.CookieName, session, new CookieOptions
-            {
-                HttpOnly = true,
-                SameSite = SameSiteMode.Strict,
-                Secure = context.Request.IsHttps,
-                Path = "/",
-                MaxAge = LoginSessions.SessionLifetime,
-            });
+            AppendSessionCookie(context, session);
             return Results.Redirect("/");
         }).AllowAnonymous().WithName("login").WithSummary("Opens a browser session from a login link or an API token, then redirects to /");
+    }
+
+    /// <summary>Sets the session cookie of <paramref name="session"/> (a secret from <see cref="LoginSessions.Start"/>).</summary>
+    public static void AppendSessionCookie(HttpContext context, string session)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.Response.Cookies.Append(LoginSessions.CookieName, session, new CookieOptions
+        {
+            HttpOnly = true,
+            SameSite = SameSiteMode.Strict,
+            Secure = context.Request.IsHttps,
+            Path = "/",
+            MaxAge = LoginSessions.SessionLifetime,
+        });
     }
 }
