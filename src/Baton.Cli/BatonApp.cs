@@ -86,6 +86,7 @@ public static class BatonApp
         root.Subcommands.Add(ListCommand.Create(common, Context));
         root.Subcommands.Add(ShowCommand.Create(common, Context));
         root.Subcommands.Add(LogsCommand.Create(common, Context));
+        root.Subcommands.Add(DownloadCommand.Create(common, Context));
         root.Subcommands.Add(KillCommand.Create(common, Context));
         root.Subcommands.Add(RunsCommand.Create(common, Context));
         root.Subcommands.Add(SetCommand.Create(common, Context));

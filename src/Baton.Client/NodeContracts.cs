@@ -100,5 +100,6 @@ public sealed record StopRequest(bool Force);
 [JsonSerializable(typeof(IReadOnlyList<Baton.Core.Stores.AttemptRow>))]
 [JsonSerializable(typeof(IReadOnlyList<Baton.Engine.Status.TemplateUsage>))]
 [JsonSerializable(typeof(IReadOnlyList<Baton.Engine.Status.ErrorCluster>))]
+[JsonSerializable(typeof(TaskFileList))]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]
 public sealed partial class NodeJson : JsonSerializerContext;

@@ -37,6 +37,7 @@ public static class NodeEndpoints
         api.MapRunReads(queries).RequireAuthorization(BatonPolicies.Read);
         api.MapTaskReads(queries).RequireAuthorization(BatonPolicies.Read);
         api.MapLogReads(queries).RequireAuthorization(BatonPolicies.Read);
+        api.MapFileReads(queries).RequireAuthorization(BatonPolicies.Read);
         api.MapInsightReads(queries).RequireAuthorization(BatonPolicies.Read);
 
         api.MapGet("/node", () => TypedResults.Ok(Status(state))).RequireAuthorization(BatonPolicies.Read);
