@@ -101,5 +101,9 @@ public sealed record StopRequest(bool Force);
 [JsonSerializable(typeof(IReadOnlyList<Baton.Engine.Status.TemplateUsage>))]
 [JsonSerializable(typeof(IReadOnlyList<Baton.Engine.Status.ErrorCluster>))]
 [JsonSerializable(typeof(TaskFileList))]
+[JsonSerializable(typeof(WebhookCreation))]
+[JsonSerializable(typeof(CreatedWebhook))]
+[JsonSerializable(typeof(IReadOnlyList<WebhookInfo>))]
+[JsonSerializable(typeof(IReadOnlyList<WebhookDeliveryInfo>))]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]
 public sealed partial class NodeJson : JsonSerializerContext;

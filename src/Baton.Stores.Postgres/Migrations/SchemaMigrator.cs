@@ -20,6 +20,7 @@ internal static class SchemaMigrator
         V001_Initial.Migration,
         V002_Events.Migration,
         V003_Tokens.Migration,
+        V004_Webhooks.Migration,
     ];
 
     public static int LatestVersion => Migrations[^1].Version;
