@@ -103,6 +103,7 @@ public static class BatonApp
         root.Subcommands.Add(DagCommand.Create(common, Context));
         root.Subcommands.Add(ServeCommand.Create(common, Context));
         root.Subcommands.Add(TokenCommand.Create(common, Context));
+        root.Subcommands.Add(WebhookCommand.Create(common, Context));
         root.Subcommands.Add(CompletionCommand.Create(root, Context));
 
         var parse = root.Parse(args);
