@@ -97,6 +97,11 @@ public sealed partial class WebhookDispatcher : IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The store could not be read (damaged, gone): no more deliveries from this node, and it says so.
+            Log.StoppedFollowing(_logger, ex);
+        }
     }
 
     private async Task DispatchAsync(StoredEvent stored, CancellationToken cancellationToken)
@@ -250,6 +255,9 @@ public sealed partial class WebhookDispatcher : IAsyncDisposable
     {
         [LoggerMessage(Level = LogLevel.Error, Message = "webhooks: event {Sequence} was not dispatched")]
         public static partial void DispatchFailed(ILogger logger, long sequence, Exception exception);
+
+        [LoggerMessage(Level = LogLevel.Error, Message = "webhooks: stopped following the node's events; no more deliveries until it restarts")]
+        public static partial void StoppedFollowing(ILogger logger, Exception exception);
 
         [LoggerMessage(Level = LogLevel.Error, Message = "webhooks: delivery {Delivery} to {Url} could not be recorded")]
         public static partial void DeliveryNotRecorded(ILogger logger, long delivery, string url, Exception exception);
