@@ -30,6 +30,9 @@ internal sealed class Receiver : IAsyncDisposable
 
     public ConcurrentQueue<Received> Deliveries { get; } = new();
 
+    /// <summary>With a status of 0 the receiver answers nothing until this completes (or the sender gives up).</summary>
+    public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     /// <summary>The secret deliveries are checked with (set once the webhook is created).</summary>
     public string Secret { get; set; } = "";
 
@@ -50,6 +53,11 @@ internal sealed class Receiver : IAsyncDisposable
             var key = Convert.FromBase64String(receiver!.Secret["whsec_".Length..]);
             var expected = "v1," + Convert.ToBase64String(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes($"{id}.{timestamp}.{body}")));
             receiver.Deliveries.Enqueue(new Received(id, timestamp, body, signature == expected));
+            if (status == 0)
+            {
+                await Task.WhenAny(receiver.Release.Task, Task.Delay(Timeout.Infinite, request.HttpContext.RequestAborted));
+                return Results.StatusCode(StatusCodes.Status503ServiceUnavailable);
+            }
             return Results.StatusCode(status);
         });
         await app.StartAsync(cancellationToken);

@@ -84,6 +84,30 @@ public sealed class WebhookDeliveryTests
     }
 
     [Fact]
+    public async Task A_receiver_that_never_answers_does_not_hold_the_run()
+    {
+        var options = new WebhookDispatchOptions { AttemptTimeout = TimeSpan.FromMinutes(10) };
+        await using var node = await HookNode.StartAsync(options);
+        await using var receiver = await Receiver.StartAsync(0, Ct);
+        try
+        {
+            var hook = await node.Client.CreateWebhookAsync(new WebhookCreation(receiver.Url.AbsoluteUri), Ct);
+            receiver.Secret = hook.Secret;
+
+            // Every sender is stuck on the receiver, yet the run ends (RunAsync follows it to its end).
+            await node.RunAsync(Workflow).WaitAsync(Patience, Ct);
+
+            Assert.True(await Eventually.WaitUntilAsync(async () =>
+                (await node.Client.WebhookDeliveriesAsync(hook.Webhook.Id, 100, Ct)).Any(d => d.EventType == "run.ended"), Patience, Ct));
+            Assert.All(await node.Client.WebhookDeliveriesAsync(hook.Webhook.Id, 100, Ct), d => Assert.Equal("pending", d.Status));
+        }
+        finally
+        {
+            receiver.Release.TrySetResult();
+        }
+    }
+
+    [Fact]
     public async Task Bad_subscriptions_are_refused_and_no_listing_shows_a_secret()
     {
         await using var node = await HookNode.StartAsync(new WebhookDispatchOptions());
