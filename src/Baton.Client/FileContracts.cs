@@ -1,7 +1,11 @@
 namespace Baton.Client;
 
 /// <summary>One file of a task's directory: its path relative to the directory ('/'-separated), size and last write.</summary>
-public sealed record TaskFile(string Path, long Size, DateTimeOffset Modified);
+public sealed record TaskFile(string Path, long Size, DateTimeOffset Modified)
+{
+    /// <summary>The SHA-256 of its content in lowercase hex, when the listing was asked for it; else null.</summary>
+    public string? Sha256 { get; init; }
+}
 
 /// <summary>
 /// A page of a task directory's files in ordinal path order; <see cref="Next"/> (the last path) continues after it,
@@ -12,8 +16,11 @@ public sealed record TaskFileList(IReadOnlyList<TaskFile> Files, string? Next);
 /// <summary>The task-directory reads: what <c>baton download</c> uses, locally from the workspace or through a server.</summary>
 public interface ITaskFiles
 {
-    /// <summary>One page of the files under the task's directory (regular files, links that stay inside it).</summary>
-    Task<TaskFileList> ListFilesAsync(long taskId, string? after, int limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// One page of the files under the task's directory (regular files, links that stay inside it); with
+    /// <paramref name="sha256"/> each with the SHA-256 of its content (each file of the page is read).
+    /// </summary>
+    Task<TaskFileList> ListFilesAsync(long taskId, string? after, int limit, bool sha256, CancellationToken cancellationToken);
 
     /// <summary>Copies the file at <paramref name="path"/> (relative to the task's directory) to <paramref name="destination"/>.</summary>
     Task CopyFileAsync(long taskId, string path, Stream destination, CancellationToken cancellationToken);

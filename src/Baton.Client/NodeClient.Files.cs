@@ -5,8 +5,11 @@ namespace Baton.Client;
 /// <summary>Output downloads: a task directory's listing, one file, or the whole directory as a zip.</summary>
 public sealed partial class NodeClient : ITaskFiles
 {
-    public Task<TaskFileList> ListFilesAsync(long taskId, string? after, int limit, CancellationToken cancellationToken) =>
-        GetAsync(FilesPath(taskId) + new QueryText().Add("after", after).Add("limit", limit.ToString(CultureInfo.InvariantCulture)), NodeJson.Default.TaskFileList, cancellationToken);
+    public Task<TaskFileList> ListFilesAsync(long taskId, string? after, int limit, bool sha256, CancellationToken cancellationToken) =>
+        GetAsync(
+            FilesPath(taskId) + new QueryText().Add("after", after).Add("limit", limit.ToString(CultureInfo.InvariantCulture)).Add("sha256", sha256 ? "true" : null),
+            NodeJson.Default.TaskFileList,
+            cancellationToken);
 
     public Task CopyFileAsync(long taskId, string path, Stream destination, CancellationToken cancellationToken)
     {

@@ -64,7 +64,7 @@ internal static class DownloadCommand
         string? after = null;
         do
         {
-            var page = await files.ListFilesAsync(taskId, after, 1000, cancellationToken);
+            var page = await files.ListFilesAsync(taskId, after, 1000, sha256: false, cancellationToken);
             foreach (var file in page.Files)
             {
                 // A listing from a server is not trusted to stay inside the directory.

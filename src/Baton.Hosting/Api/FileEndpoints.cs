@@ -21,12 +21,12 @@ public static class FileEndpoints
     {
         ArgumentNullException.ThrowIfNull(queries);
         var files = api.MapGroup("/tasks/{id:long}/files");
-        files.MapGet("", (long id, string? format, string? after, int? limit, HttpContext context, CancellationToken cancellationToken) =>
+        files.MapGet("", (long id, string? format, string? after, int? limit, bool? sha256, HttpContext context, CancellationToken cancellationToken) =>
             ReadResults.GuardAsync(async () =>
             {
                 if (format is null)
                 {
-                    return TypedResults.Ok(await queries.ListFilesAsync(id, after, limit ?? TaskFiles.MaxLimit, cancellationToken));
+                    return TypedResults.Ok(await queries.ListFilesAsync(id, after, limit ?? TaskFiles.MaxLimit, sha256 ?? false, cancellationToken));
                 }
                 if (format != "zip")
                 {

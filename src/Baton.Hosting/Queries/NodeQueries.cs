@@ -155,8 +155,8 @@ public sealed class NodeQueries(IBatonStore store, NodeEngine? engine, TimeProvi
         return AttemptLogs.Locate(details.Task, row, stream);
     }
 
-    public async Task<TaskFileList> ListFilesAsync(long taskId, string? after, int limit, CancellationToken cancellationToken) =>
-        TaskFiles.Page(await TaskRowAsync(taskId, cancellationToken).ConfigureAwait(false), after, limit);
+    public async Task<TaskFileList> ListFilesAsync(long taskId, string? after, int limit, bool sha256, CancellationToken cancellationToken) =>
+        await TaskFiles.PageAsync(await TaskRowAsync(taskId, cancellationToken).ConfigureAwait(false), after, limit, sha256, cancellationToken).ConfigureAwait(false);
 
     /// <summary>The file a download of <paramref name="path"/> serves, confined to the task's directory.</summary>
     public async Task<string> FileAsync(long taskId, string path, CancellationToken cancellationToken) =>

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using System.Security.Cryptography;
 using Baton.Client;
 using Baton.Core.Errors;
 using Baton.Core.Stores;
@@ -84,16 +85,29 @@ public static class TaskFiles
         return files;
     }
 
-    /// <summary>One page of <see cref="Walk"/> after the path <paramref name="after"/>.</summary>
-    public static TaskFileList Page(TaskRow task, string? after, int limit)
+    /// <summary>One page of <see cref="Walk"/> after the path <paramref name="after"/>, each file hashed when <paramref name="sha256"/>.</summary>
+    public static async Task<TaskFileList> PageAsync(TaskRow task, string? after, int limit, bool sha256, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > MaxLimit)
         {
             throw new BatonInputException($"limit {limit} is not valid: ask for 1 to {MaxLimit} files");
         }
-        var rows = Walk(task).Select(f => f.File).Where(f => after is null || string.CompareOrdinal(f.Path, after) > 0).Take(limit + 1).ToList();
-        var page = rows.Take(limit).ToList();
+        var rows = Walk(task).Where(f => after is null || string.CompareOrdinal(f.File.Path, after) > 0).Take(limit + 1).ToList();
+        var page = new List<TaskFile>(Math.Min(rows.Count, limit));
+        foreach (var (file, fullPath) in rows.Take(limit))
+        {
+            page.Add(sha256 ? file with { Sha256 = await HashAsync(fullPath, cancellationToken).ConfigureAwait(false) } : file);
+        }
         return new TaskFileList(page, rows.Count > limit ? page[^1].Path : null);
+    }
+
+    private static async Task<string> HashAsync(string path, CancellationToken cancellationToken)
+    {
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, FileOptions.Asynchronous);
+        await using (stream.ConfigureAwait(false))
+        {
+            return Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
+        }
     }
 
     /// <summary>Writes a zip of the files <see cref="Walk"/> found to <paramref name="destination"/>, file by file (streamed).</summary>

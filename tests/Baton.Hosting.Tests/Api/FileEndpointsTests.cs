@@ -31,10 +31,15 @@ public sealed class FileEndpointsTests(ReadNode node) : IClassFixture<ReadNode>
     public async Task A_listing_pages_through_every_file_once_with_its_size()
     {
         var row = await WithResultAsync("step-6", "forty-two\n");
-        var whole = await node.Client.ListFilesAsync(row.TaskId, null, 1000, Ct);
+        var whole = await node.Client.ListFilesAsync(row.TaskId, null, 1000, false, Ct);
         Assert.Null(whole.Next);
         var result = Assert.Single(whole.Files, f => f.Path == "out/deep/result.txt");
         Assert.Equal(10, result.Size);
+        Assert.Null(result.Sha256);
+        var hashed = await node.Client.ListFilesAsync(row.TaskId, null, 1000, true, Ct);
+        Assert.Equal(
+            Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData("forty-two\n"u8)),
+            Assert.Single(hashed.Files, f => f.Path == "out/deep/result.txt").Sha256);
         Assert.Contains(whole.Files, f => f.Path.EndsWith("/stdout", StringComparison.Ordinal));
         Assert.Equal(whole.Files.Select(f => f.Path).Order(StringComparer.Ordinal), whole.Files.Select(f => f.Path));
 
@@ -42,15 +47,15 @@ public sealed class FileEndpointsTests(ReadNode node) : IClassFixture<ReadNode>
         string? after = null;
         do
         {
-            var page = await node.Client.ListFilesAsync(row.TaskId, after, 1, Ct);
+            var page = await node.Client.ListFilesAsync(row.TaskId, after, 1, false, Ct);
             Assert.True(page.Files.Count <= 1);
             paged.AddRange(page.Files.Select(f => f.Path));
             after = page.Next;
         }
         while (after is not null && paged.Count < 100);
         Assert.Equal(whole.Files.Select(f => f.Path), paged);
-        await Assert.ThrowsAsync<NotFoundException>(() => node.Client.ListFilesAsync(99999, null, 10, Ct));
-        await Assert.ThrowsAsync<BatonInputException>(() => node.Client.ListFilesAsync(row.TaskId, null, 0, Ct));
+        await Assert.ThrowsAsync<NotFoundException>(() => node.Client.ListFilesAsync(99999, null, 10, false, Ct));
+        await Assert.ThrowsAsync<BatonInputException>(() => node.Client.ListFilesAsync(row.TaskId, null, 0, false, Ct));
     }
 
     [Fact]
@@ -88,7 +93,7 @@ public sealed class FileEndpointsTests(ReadNode node) : IClassFixture<ReadNode>
         await node.Client.CopyZipAsync(row.TaskId, buffer, Ct);
         buffer.Position = 0;
         using var zip = new ZipArchive(buffer, ZipArchiveMode.Read);
-        var listed = (await node.Client.ListFilesAsync(row.TaskId, null, 1000, Ct)).Files.Select(f => f.Path);
+        var listed = (await node.Client.ListFilesAsync(row.TaskId, null, 1000, false, Ct)).Files.Select(f => f.Path);
         Assert.Equal(listed, zip.Entries.Select(e => e.FullName));
         using var reader = new StreamReader(zip.GetEntry("out/deep/result.txt")!.Open());
         Assert.Equal("zipped\n", await reader.ReadToEndAsync(Ct));
@@ -155,7 +160,7 @@ public sealed class FileEndpointsTests(ReadNode node) : IClassFixture<ReadNode>
         await node.Client.CopyFileAsync(row.TaskId, "alias.txt", alias, Ct);
         Assert.Equal("fine", Encoding.UTF8.GetString(alias.ToArray()));
 
-        var listed = (await node.Client.ListFilesAsync(row.TaskId, null, 1000, Ct)).Files.Select(f => f.Path).ToList();
+        var listed = (await node.Client.ListFilesAsync(row.TaskId, null, 1000, false, Ct)).Files.Select(f => f.Path).ToList();
         Assert.Contains("alias.txt", listed);
         Assert.DoesNotContain(listed, p => p.StartsWith("leak", StringComparison.Ordinal));
         using var buffer = new MemoryStream();
