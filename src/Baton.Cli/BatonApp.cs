@@ -53,7 +53,7 @@ public static class BatonApp
     }
 
     /// <summary>The commands that work through a server (<c>--server</c>, <c>BATON_SERVER</c>, the client config file); the others refuse.</summary>
-    private static readonly HashSet<string> ThroughServer = new(StringComparer.Ordinal) { "run", "ls", "show", "logs", "runs", "errors", "usage", "wait", "token", "completion" };
+    private static readonly HashSet<string> ThroughServer = new(StringComparer.Ordinal) { "run", "ls", "show", "logs", "runs", "errors", "usage", "wait", "token", "download", "webhook", "completion" };
 
     /// <summary>The first-level command of a command line (<c>node</c> for <c>baton node stop</c>).</summary>
     private static string TopCommand(ParseResult parse)
@@ -104,6 +104,7 @@ public static class BatonApp
         root.Subcommands.Add(ListCommand.Create(common, Context));
         root.Subcommands.Add(ShowCommand.Create(common, Context));
         root.Subcommands.Add(LogsCommand.Create(common, Context));
+        root.Subcommands.Add(DownloadCommand.Create(common, Context));
         root.Subcommands.Add(KillCommand.Create(common, Context));
         root.Subcommands.Add(RunsCommand.Create(common, Context));
         root.Subcommands.Add(SetCommand.Create(common, Context));
@@ -120,6 +121,7 @@ public static class BatonApp
         root.Subcommands.Add(DagCommand.Create(common, Context));
         root.Subcommands.Add(ServeCommand.Create(common, Context));
         root.Subcommands.Add(TokenCommand.Create(common, Context));
+        root.Subcommands.Add(WebhookCommand.Create(common, Context));
         root.Subcommands.Add(CompletionCommand.Create(root, Context));
 
         var parse = root.Parse(args);

@@ -133,5 +133,10 @@ internal sealed class NullAsFalse : JsonConverter<bool>
 [JsonSerializable(typeof(IReadOnlyList<Baton.Core.Stores.AttemptRow>))]
 [JsonSerializable(typeof(IReadOnlyList<Baton.Engine.Status.TemplateUsage>))]
 [JsonSerializable(typeof(IReadOnlyList<Baton.Engine.Status.ErrorCluster>))]
+[JsonSerializable(typeof(TaskFileList))]
+[JsonSerializable(typeof(WebhookCreation))]
+[JsonSerializable(typeof(CreatedWebhook))]
+[JsonSerializable(typeof(IReadOnlyList<WebhookInfo>))]
+[JsonSerializable(typeof(IReadOnlyList<WebhookDeliveryInfo>))]
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, UseStringEnumConverter = true)]
 public sealed partial class NodeJson : JsonSerializerContext;

@@ -274,6 +274,36 @@ public sealed class PostgresStore : IBatonStore
     public ValueTask<ApiToken?> RevokeTokenAsync(long tokenId, DateTimeOffset now, CancellationToken cancellationToken) =>
         RunAsync("revoking a token", connection => TokenWriter.RevokeAsync(connection, tokenId, now, cancellationToken), cancellationToken);
 
+    public ValueTask<Webhook> CreateWebhookAsync(NewWebhook webhook, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(webhook);
+        return RunAsync("creating a webhook", connection => WebhookRows.CreateAsync(connection, webhook, cancellationToken), cancellationToken);
+    }
+
+    public ValueTask<IReadOnlyList<Webhook>> ListWebhooksAsync(CancellationToken cancellationToken) =>
+        RunAsync("listing webhooks", connection => WebhookRows.ListAsync(connection, cancellationToken), cancellationToken);
+
+    public ValueTask<bool> DeleteWebhookAsync(long webhookId, CancellationToken cancellationToken) =>
+        RunAsync("removing a webhook", connection => WebhookRows.DeleteAsync(connection, webhookId, cancellationToken), cancellationToken);
+
+    public ValueTask<WebhookDelivery> AddDeliveryAsync(NewWebhookDelivery delivery, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        return RunAsync("recording a webhook delivery", connection => WebhookRows.AddDeliveryAsync(connection, delivery, cancellationToken), cancellationToken);
+    }
+
+    public async ValueTask UpdateDeliveryAsync(WebhookDeliveryUpdate update, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        await RunAsync("updating a webhook delivery", connection => WebhookRows.UpdateDeliveryAsync(connection, update, cancellationToken), cancellationToken);
+    }
+
+    public ValueTask<IReadOnlyList<WebhookDelivery>> ListDeliveriesAsync(long webhookId, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return RunAsync("listing webhook deliveries", connection => WebhookRows.DeliveriesAsync(connection, webhookId, limit, cancellationToken), cancellationToken);
+    }
+
     /// <summary>
     /// Runs one transaction's work on a pooled connection. A collision with another transaction (serialization
     /// failure, deadlock) runs it again at once; a lost connection is retried with back-off until the reconnect

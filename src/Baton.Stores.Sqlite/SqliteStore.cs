@@ -237,6 +237,36 @@ public sealed class SqliteStore : IBatonStore
     public ValueTask<ApiToken?> RevokeTokenAsync(long tokenId, DateTimeOffset now, CancellationToken cancellationToken) =>
         WriteAsync(() => TokenWriter.Revoke(_writer!, tokenId, now), requireInitialized: true, cancellationToken);
 
+    public ValueTask<Webhook> CreateWebhookAsync(NewWebhook webhook, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(webhook);
+        return WriteAsync(() => WebhookRows.Create(_writer!, webhook), requireInitialized: true, cancellationToken);
+    }
+
+    public ValueTask<IReadOnlyList<Webhook>> ListWebhooksAsync(CancellationToken cancellationToken) =>
+        Read(WebhookRows.List, cancellationToken);
+
+    public ValueTask<bool> DeleteWebhookAsync(long webhookId, CancellationToken cancellationToken) =>
+        WriteAsync(() => WebhookRows.Delete(_writer!, webhookId), requireInitialized: true, cancellationToken);
+
+    public ValueTask<WebhookDelivery> AddDeliveryAsync(NewWebhookDelivery delivery, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        return WriteAsync(() => WebhookRows.AddDelivery(_writer!, delivery), requireInitialized: true, cancellationToken);
+    }
+
+    public async ValueTask UpdateDeliveryAsync(WebhookDeliveryUpdate update, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        await WriteAsync(() => WebhookRows.UpdateDelivery(_writer!, update), requireInitialized: true, cancellationToken);
+    }
+
+    public ValueTask<IReadOnlyList<WebhookDelivery>> ListDeliveriesAsync(long webhookId, int limit, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        return Read(connection => WebhookRows.Deliveries(connection, webhookId, limit), cancellationToken);
+    }
+
     /// <summary>Runs <paramref name="write"/> on the write connection, one write at a time.</summary>
     private async ValueTask<T> WriteAsync<T>(Func<T> write, bool requireInitialized, CancellationToken cancellationToken)
     {

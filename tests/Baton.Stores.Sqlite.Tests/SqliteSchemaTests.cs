@@ -38,7 +38,7 @@ public sealed class SqliteSchemaTests : IDisposable
         Assert.Equal((long)SqliteStore.SchemaVersion, RawSqlite.Scalar(_path, "PRAGMA user_version"));
         Assert.Equal((long)SchemaMigrator.ApplicationId, RawSqlite.Scalar(_path, "PRAGMA application_id"));
         Assert.Equal(
-            ["api_tokens", "attempts", "edges", "events", "runs", "state_history", "task_claims", "tasks", "workflow_tasks", "workflows"],
+            ["api_tokens", "attempts", "edges", "events", "runs", "state_history", "task_claims", "tasks", "webhook_deliveries", "webhooks", "workflow_tasks", "workflows"],
             RawSqlite.Column(_path, "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"));
     }
 

@@ -16,14 +16,18 @@ internal sealed class ReadSource : IAsyncDisposable
     private readonly IBatonStore? _store;
     private readonly NodeClient? _client;
 
-    private ReadSource(INodeReads reads, IBatonStore? store, NodeClient? client)
+    private ReadSource(INodeReads reads, ITaskFiles files, IBatonStore? store, NodeClient? client)
     {
         Reads = reads;
+        Files = files;
         _store = store;
         _client = client;
     }
 
     public INodeReads Reads { get; }
+
+    /// <summary>The task directories' files (<c>baton download</c>).</summary>
+    public ITaskFiles Files { get; }
 
     /// <summary>The server's API, or the store of the workspace <paramref name="workspace"/> names (not created when missing).</summary>
     public static async Task<ReadSource> OpenAsync(CliContext cli, string? workspace, CancellationToken cancellationToken)
@@ -31,10 +35,11 @@ internal sealed class ReadSource : IAsyncDisposable
         if (cli.Remote is { } remote)
         {
             var client = remote.Connect();
-            return new ReadSource(client, null, client);
+            return new ReadSource(client, client, null, client);
         }
         var store = await WorkspaceStore.OpenAsync(WorkspaceLocation.Resolve(workspace), create: false, cli.Loggers, cancellationToken);
-        return new ReadSource(new NodeQueries(store, null, cli.Time), store, null);
+        var queries = new NodeQueries(store, null, cli.Time);
+        return new ReadSource(queries, queries, store, null);
     }
 
     public async ValueTask DisposeAsync()

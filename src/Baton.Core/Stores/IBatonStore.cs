@@ -16,7 +16,7 @@ namespace Baton.Core.Stores;
 /// numbers are contiguous. Gaps between transactions are allowed but should be rare (a reader takes a gap as a
 /// hint to read again).
 /// </remarks>
-public interface IBatonStore : ITokenStore, IAsyncDisposable
+public interface IBatonStore : ITokenStore, IWebhookStore, IAsyncDisposable
 {
     /// <summary>Creates the schema or migrates it to the current version.</summary>
     ValueTask InitializeAsync(CancellationToken cancellationToken);

@@ -38,6 +38,7 @@ public static class NodeEndpoints
         api.MapRunReads(queries).RequireAuthorization(BatonPolicies.Read);
         api.MapTaskReads(queries).RequireAuthorization(BatonPolicies.Read);
         api.MapLogReads(queries).RequireAuthorization(BatonPolicies.Read);
+        api.MapFileReads(queries).RequireAuthorization(BatonPolicies.Read);
         api.MapInsightReads(queries).RequireAuthorization(BatonPolicies.Read);
 
         var bundles = new InputBundles(node.Setup.Layout.Root, new BundleLimits());

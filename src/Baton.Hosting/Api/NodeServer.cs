@@ -5,6 +5,7 @@ using Baton.Hosting.Composition;
 using System.Net;
 using Baton.Core.Stores;
 using Baton.Hosting.Security;
+using Baton.Hosting.Webhooks;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -63,10 +64,12 @@ public sealed partial class NodeServer : IAsyncDisposable
     private readonly NodeEndpoint _endpoint;
     private readonly CancellationTokenSource _idleWatch = new();
     private readonly Task _idle;
+    private readonly WebhookDispatcher _webhooks;
 
-    private NodeServer(WebApplication app, NodeServerState state, NodeEndpoint endpoint, TimeSpan? idleTimeout)
+    private NodeServer(WebApplication app, NodeServerState state, NodeEndpoint endpoint, TimeSpan? idleTimeout, WebhookDispatcher webhooks)
     {
         _app = app;
+        _webhooks = webhooks;
         State = state;
         _endpoint = endpoint;
         _idle = idleTimeout is { } timeout ? WatchIdleAsync(timeout, _idleWatch.Token) : Task.CompletedTask;
@@ -102,15 +105,26 @@ public sealed partial class NodeServer : IAsyncDisposable
     /// </summary>
     public static Task<NodeServer> StartAsync(
         BatonNode node, NodeEndpoint endpoint, TimeSpan? idleTimeout, NetworkListener? network, ILoggerFactory loggers, TimeProvider time, CancellationToken cancellationToken) =>
-        StartAsync(node, endpoint, idleTimeout, network, [], loggers, time, cancellationToken);
+        StartAsync(node, endpoint, idleTimeout, network, [], new WebhookDispatchOptions(), loggers, time, cancellationToken);
+
+    /// <summary>As above, with <paramref name="extensions"/> (the dashboard) adding their services and endpoints behind the same authentication.</summary>
+    public static Task<NodeServer> StartAsync(
+        BatonNode node, NodeEndpoint endpoint, TimeSpan? idleTimeout, NetworkListener? network, IReadOnlyList<INodeServerExtension> extensions,
+        ILoggerFactory loggers, TimeProvider time, CancellationToken cancellationToken) =>
+        StartAsync(node, endpoint, idleTimeout, network, extensions, new WebhookDispatchOptions(), loggers, time, cancellationToken);
+
+    /// <summary>As above, with webhook deliveries tried as <paramref name="webhooks"/> says.</summary>
+    public static Task<NodeServer> StartAsync(
+        BatonNode node, NodeEndpoint endpoint, TimeSpan? idleTimeout, NetworkListener? network, WebhookDispatchOptions webhooks, ILoggerFactory loggers, TimeProvider time, CancellationToken cancellationToken) =>
+        StartAsync(node, endpoint, idleTimeout, network, [], webhooks, loggers, time, cancellationToken);
 
     /// <summary>
-    /// As above, with <paramref name="extensions"/> (the dashboard) adding their services and endpoints behind the
-    /// same authentication.
+    /// The node's API on its socket (and <paramref name="network"/>), with <paramref name="extensions"/> and webhook
+    /// deliveries as <paramref name="webhooks"/> says.
     /// </summary>
     public static async Task<NodeServer> StartAsync(
         BatonNode node, NodeEndpoint endpoint, TimeSpan? idleTimeout, NetworkListener? network, IReadOnlyList<INodeServerExtension> extensions,
-        ILoggerFactory loggers, TimeProvider time, CancellationToken cancellationToken)
+        WebhookDispatchOptions webhooks, ILoggerFactory loggers, TimeProvider time, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(extensions);
         ArgumentNullException.ThrowIfNull(node);
@@ -179,6 +193,8 @@ public sealed partial class NodeServer : IAsyncDisposable
         app.UseAuthorization();
         app.MapNodeApi(state);
         app.MapTokenApi();
+        var dispatcher = new WebhookDispatcher(node.Store, node.Engine.Events, webhooks, loggers.CreateLogger<WebhookDispatcher>(), time);
+        app.MapWebhookApi(node.Store, dispatcher, time);
         app.MapHealth(state);
         app.MapLogin();
         app.MapApiDocument();
@@ -189,6 +205,7 @@ public sealed partial class NodeServer : IAsyncDisposable
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            await dispatcher.StartAsync(cancellationToken).ConfigureAwait(false);
             // Only this user may talk to the node: whoever reaches the socket may run commands as them.
             if (!OperatingSystem.IsWindows())
             {
@@ -198,9 +215,10 @@ public sealed partial class NodeServer : IAsyncDisposable
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
             await app.DisposeAsync().ConfigureAwait(false);
+            await dispatcher.DisposeAsync().ConfigureAwait(false);
             throw new BatonInputException($"cannot serve the node's API on '{endpoint.SocketPath}'{(network is null ? "" : $" and {network.Address}:{network.Port}")}: {ex.Message}");
         }
-        return new NodeServer(app, state, endpoint, idleTimeout) { NetworkAddresses = NetworkAddressesOf(app, network) };
+        return new NodeServer(app, state, endpoint, idleTimeout, dispatcher) { NetworkAddresses = NetworkAddressesOf(app, network) };
     }
 
     /// <summary>The TCP addresses Kestrel bound (a port 0 resolved), with a host a client can use for "every interface".</summary>
@@ -246,6 +264,7 @@ public sealed partial class NodeServer : IAsyncDisposable
             await _app.StopAsync(patience.Token).ConfigureAwait(false);
         }
         await _app.DisposeAsync().ConfigureAwait(false);
+        await _webhooks.DisposeAsync().ConfigureAwait(false);
         try
         {
             File.Delete(_endpoint.SocketPath);

@@ -17,8 +17,6 @@ public static class AttemptLogs
 
     private const int ChunkBytes = 64 * 1024;
 
-    private const int MaxLinks = 40;
-
     /// <summary>
     /// The log a request names: <c>stdout</c> or <c>stderr</c>. Anything else (a path, <c>..</c>, a NUL) is refused
     /// before any file is looked at.
@@ -49,8 +47,8 @@ public static class AttemptLogs
         var root = System.IO.Path.GetFullPath(task.Directory);
         var directory = System.IO.Path.GetFullPath(attempt.Directory);
         var path = stream == LogStream.Stderr ? WorkspaceLayout.StderrFile(directory) : WorkspaceLayout.StdoutFile(directory);
-        var realRoot = Resolved(root, 0);
-        if (!Inside(root, directory) || !Inside(realRoot, Resolved(directory, 0)) || !Inside(realRoot, Resolved(path, 0)))
+        var realRoot = ConfinedPaths.Resolved(root);
+        if (!ConfinedPaths.Inside(root, directory) || !ConfinedPaths.Inside(realRoot, ConfinedPaths.Resolved(directory)) || !ConfinedPaths.Inside(realRoot, ConfinedPaths.Resolved(path)))
         {
             throw new BatonInputException($"the log of attempt {attempt.Number} of task '{task.Name}' is not inside the task's directory: it is not served");
         }
@@ -96,25 +94,5 @@ public static class AttemptLogs
             await Task.WhenAny(ended, Task.Delay(FollowInterval, time, cancellationToken)).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
         }
-    }
-
-    private static bool Inside(string root, string path) =>
-        path.StartsWith(System.IO.Path.TrimEndingDirectorySeparator(root) + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal);
-
-    /// <summary>Where a path leads once every symbolic link in it is followed (as far as it exists).</summary>
-    private static string Resolved(string path, int links)
-    {
-        var full = System.IO.Path.GetFullPath(path);
-        var parent = System.IO.Path.GetDirectoryName(full);
-        var resolvedParent = parent is null ? null : Resolved(parent, links);
-        var joined = resolvedParent is null ? full : System.IO.Path.Combine(resolvedParent, System.IO.Path.GetFileName(full));
-        if (new FileInfo(joined).LinkTarget is not { } target)
-        {
-            return joined;
-        }
-        // As the kernel does (ELOOP): a chain of links this long leads nowhere that is served.
-        return links >= MaxLinks
-            ? "/"
-            : Resolved(System.IO.Path.IsPathRooted(target) ? target : System.IO.Path.Combine(resolvedParent ?? "/", target), links + 1);
     }
 }

@@ -15,7 +15,7 @@ namespace Baton.Hosting.Queries;
 /// now (<paramref name="engine"/>; null when no node is in this process). Bad input is a
 /// <see cref="BatonInputException"/>, an unknown run, task or attempt a <see cref="NotFoundException"/>.
 /// </summary>
-public sealed partial class NodeQueries(IBatonStore store, NodeEngine? engine, TimeProvider time) : INodeReads
+public sealed partial class NodeQueries(IBatonStore store, NodeEngine? engine, TimeProvider time) : INodeReads, ITaskFiles
 {
     /// <summary>The most rows one page may ask for.</summary>
     public const int MaxLimit = 1000;
@@ -154,6 +154,31 @@ public sealed partial class NodeQueries(IBatonStore store, NodeEngine? engine, T
                 : $"task '{details.Task.Name}' has no attempt {attempt} (attempts: {string.Join(", ", details.Attempts.Select(a => a.Number))})");
         return AttemptLogs.Locate(details.Task, row, stream);
     }
+
+    public async Task<TaskFileList> ListFilesAsync(long taskId, string? after, int limit, bool sha256, CancellationToken cancellationToken) =>
+        await TaskFiles.PageAsync(await TaskRowAsync(taskId, cancellationToken).ConfigureAwait(false), after, limit, sha256, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The file a download of <paramref name="path"/> serves, confined to the task's directory.</summary>
+    public async Task<string> FileAsync(long taskId, string path, CancellationToken cancellationToken) =>
+        TaskFiles.Locate(await TaskRowAsync(taskId, cancellationToken).ConfigureAwait(false), path);
+
+    public async Task CopyFileAsync(long taskId, string path, Stream destination, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var source = new FileStream(await FileAsync(taskId, path, cancellationToken).ConfigureAwait(false), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 64 * 1024, FileOptions.Asynchronous);
+        await using (source.ConfigureAwait(false))
+        {
+            await source.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async Task CopyZipAsync(long taskId, Stream destination, CancellationToken cancellationToken) =>
+        await TaskFiles.WriteZipAsync(TaskFiles.Walk(await TaskRowAsync(taskId, cancellationToken).ConfigureAwait(false)), destination, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The task <paramref name="taskId"/> names; a <see cref="NotFoundException"/> when there is none.</summary>
+    public async Task<TaskRow> TaskRowAsync(long taskId, CancellationToken cancellationToken) =>
+        (await store.GetTaskDetailsAsync(taskId, cancellationToken).ConfigureAwait(false))?.Task
+            ?? throw new NotFoundException($"no task {taskId} in this workspace");
 
     private async Task<AttemptFilter> AttemptsOfAsync(InsightQuery query, CancellationToken cancellationToken)
     {

@@ -21,6 +21,7 @@ internal static class SchemaMigrator
         V002_Events.Migration,
         V003_Tokens.Migration,
         V004_WorkflowVersions.Migration,
+        V005_Webhooks.Migration,
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -25,6 +25,7 @@ internal static class SchemaMigrator
         V004_Events.Migration,
         V005_WorkflowVersions.Migration,
         V006_Tokens.Migration,
+        V007_Webhooks.Migration,
     ];
 
     public static int LatestVersion => Migrations[^1].Version;

@@ -88,6 +88,12 @@ public sealed class StateWriterTests
         public ValueTask<IReadOnlyList<ApiToken>> ListTokensAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
         public ValueTask<ApiToken?> FindTokenAsync(string secretHash, CancellationToken cancellationToken) => throw new NotSupportedException();
         public ValueTask<ApiToken?> RevokeTokenAsync(long tokenId, DateTimeOffset now, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public ValueTask<Webhook> CreateWebhookAsync(NewWebhook webhook, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public ValueTask<IReadOnlyList<Webhook>> ListWebhooksAsync(CancellationToken cancellationToken) => throw new NotSupportedException();
+        public ValueTask<bool> DeleteWebhookAsync(long webhookId, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public ValueTask<WebhookDelivery> AddDeliveryAsync(NewWebhookDelivery delivery, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public ValueTask UpdateDeliveryAsync(WebhookDeliveryUpdate update, CancellationToken cancellationToken) => throw new NotSupportedException();
+        public ValueTask<IReadOnlyList<WebhookDelivery>> ListDeliveriesAsync(long webhookId, int limit, CancellationToken cancellationToken) => throw new NotSupportedException();
         public ValueTask DisposeAsync() => ValueTask.CompletedTask;
     }
 }
