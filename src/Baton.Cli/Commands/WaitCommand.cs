@@ -41,13 +41,13 @@ internal static class WaitCommand
                 await using var source = await ReadSource.OpenAsync(cli, parse.GetValue(common.Workspace), cancellationToken);
                 return await WaitForTaskAsync(cli, source.Reads, taskName, parse.GetValue(workflow), asJson, cancellationToken);
             }
+            var runId = parse.GetValue(run) ?? throw new BatonInputException("name the run to wait for (see 'baton runs'), or give --task");
             if (cli.Remote is { } remote)
             {
-                throw new BatonInputException($"'baton wait RUN' does not work through a server yet ({remote.Source} names {remote.Address}); 'baton wait --task T' does");
+                return await WaitOnServerAsync(cli, remote, runId, live, asJson, cancellationToken);
             }
             var layout = WorkspaceLocation.Resolve(parse.GetValue(common.Workspace));
             await using var store = await WorkspaceStore.OpenAsync(layout, create: false, cli.Loggers, cancellationToken);
-            var runId = parse.GetValue(run) ?? throw new BatonInputException("name the run to wait for (see 'baton runs'), or give --task");
             if (await FollowInNodeAsync(cli, layout, runId, live, asJson, cancellationToken) is { } code)
             {
                 return code;
@@ -104,60 +104,113 @@ internal static class WaitCommand
         {
             using (node)
             {
-                var progress = new RunProgress();
-                RunUpdate? last = null;
-                var updates = node.FollowAsync(runId, cancellationToken).GetAsyncEnumerator(cancellationToken);
-                try
+                if (await FollowAsync(cli, node, runId, live, json, cancellationToken) is { } code)
                 {
-                    if (!await updates.MoveNextAsync())
-                    {
-                        continue;
-                    }
+                    return code;
                 }
-                catch (BatonInputException)
-                {
-                    await updates.DisposeAsync();
-                    continue; // not this node's run
-                }
-                var follow = Task.Run(async () =>
-                {
-                    await using (updates)
-                    {
-                        do
-                        {
-                            progress.Load(updates.Current.Progress);
-                            last = updates.Current;
-                        }
-                        while (await updates.MoveNextAsync());
-                    }
-                }, CancellationToken.None);
-                await RunView.FollowAsync(RunView.ConsoleFor(cli, json), progress, follow, cli.Time, live);
-                await follow;
-                var summary = last?.Summary ?? throw (last is { StoreDamaged: true }
-                    ? new StoreDamagedException(last.Error ?? "the workspace's store is damaged")
-                    : new BatonInputException(last?.Error ?? $"run {runId} ended without a summary"));
-                if (json)
-                {
-                    await RunOutcomeJson.From(last!.Workflow ?? "", summary, []).WriteAsync(cli.Output);
-                    return summary.Succeeded ? ExitCodes.Success : summary.Interrupted ? ExitCodes.Interrupted : ExitCodes.TasksFailed;
-                }
-                var counts = $"{progress.Count(TaskState.Done)} of {progress.Total} tasks done, {progress.Count(TaskState.Failed)} failed, {progress.Count(TaskState.Killed)} killed";
-                var what = $"run {runId} of '{last!.Workflow}'";
-                if (summary.Succeeded)
-                {
-                    cli.Console.MarkupLine($"[green]{Markup.Escape(what)} is done[/]: {Markup.Escape(counts)}");
-                    return ExitCodes.Success;
-                }
-                if (summary.Interrupted)
-                {
-                    cli.Console.MarkupLine($"[yellow]{Markup.Escape(what)} was interrupted[/]: {Markup.Escape(counts)}");
-                    return ExitCodes.Interrupted;
-                }
-                cli.Console.MarkupLine($"[red]{Markup.Escape(what)} failed[/]: {Markup.Escape(counts)}");
-                return ExitCodes.TasksFailed;
             }
         }
         return null;
+    }
+
+    /// <summary>
+    /// Through a team server: follows the run while the server drives it, else says how it ended from the server's
+    /// store (a run that ended before the wait began, say).
+    /// </summary>
+    private static async Task<int> WaitOnServerAsync(CliContext cli, RemoteServer remote, long runId, bool live, bool json, CancellationToken cancellationToken)
+    {
+        using var client = remote.Connect();
+        if (await FollowAsync(cli, client, runId, live, json, cancellationToken) is { } code)
+        {
+            return code;
+        }
+        var ended = await client.GetRunAsync(runId, cancellationToken) ?? throw new BatonInputException($"no run {runId} on the server {remote.Address} (see 'baton runs')");
+        var tasks = ended.Tasks;
+        int Count(TaskState state) => tasks.GetValueOrDefault(state);
+        var total = tasks.Values.Sum();
+        var status = ended.Run.Status switch
+        {
+            RunStatus.Done => "done",
+            RunStatus.Failed => "failed",
+            RunStatus.Interrupted => "interrupted",
+            _ => "lost",
+        };
+        if (json)
+        {
+            await new RunOutcomeJson(runId, ended.Run.Workflow, status, total, Count(TaskState.Done), 0, Count(TaskState.Failed), Count(TaskState.Killed),
+                total - Count(TaskState.Done) - Count(TaskState.Failed) - Count(TaskState.Killed)).WriteAsync(cli.Output);
+        }
+        else
+        {
+            var counts = $"{Count(TaskState.Done)} of {total} tasks done, {Count(TaskState.Failed)} failed, {Count(TaskState.Killed)} killed";
+            cli.Console.MarkupLine(Markup.Escape($"run {runId} of '{ended.Run.Workflow}' " + status switch
+            {
+                "done" => "is done",
+                "failed" => "failed",
+                "interrupted" => "was interrupted",
+                _ => "ended without finishing (its node is gone)",
+            } + $": {counts}"));
+        }
+        return status switch { "done" => ExitCodes.Success, "interrupted" => ExitCodes.Interrupted, _ => ExitCodes.TasksFailed };
+    }
+
+    /// <summary>
+    /// Follows the run through <paramref name="node"/> as <c>baton run</c> does (the node streams its progress);
+    /// null when that node does not drive it.
+    /// </summary>
+    private static async Task<int?> FollowAsync(CliContext cli, NodeClient node, long runId, bool live, bool json, CancellationToken cancellationToken)
+    {
+        var progress = new RunProgress();
+        RunUpdate? last = null;
+        var updates = node.FollowAsync(runId, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            if (!await updates.MoveNextAsync())
+            {
+                return null;
+            }
+        }
+        catch (BatonInputException)
+        {
+            await updates.DisposeAsync();
+            return null; // not this node's run
+        }
+        var follow = Task.Run(async () =>
+        {
+            await using (updates)
+            {
+                do
+                {
+                    progress.Load(updates.Current.Progress);
+                    last = updates.Current;
+                }
+                while (await updates.MoveNextAsync());
+            }
+        }, CancellationToken.None);
+        await RunView.FollowAsync(RunView.ConsoleFor(cli, json), progress, follow, cli.Time, live);
+        await follow;
+        var summary = last?.Summary ?? throw (last is { StoreDamaged: true }
+            ? new StoreDamagedException(last.Error ?? "the workspace's store is damaged")
+            : new BatonInputException(last?.Error ?? $"run {runId} ended without a summary"));
+        if (json)
+        {
+            await RunOutcomeJson.From(last!.Workflow ?? "", summary, []).WriteAsync(cli.Output);
+            return summary.Succeeded ? ExitCodes.Success : summary.Interrupted ? ExitCodes.Interrupted : ExitCodes.TasksFailed;
+        }
+        var counts = $"{progress.Count(TaskState.Done)} of {progress.Total} tasks done, {progress.Count(TaskState.Failed)} failed, {progress.Count(TaskState.Killed)} killed";
+        var what = $"run {runId} of '{last!.Workflow}'";
+        if (summary.Succeeded)
+        {
+            cli.Console.MarkupLine($"[green]{Markup.Escape(what)} is done[/]: {Markup.Escape(counts)}");
+            return ExitCodes.Success;
+        }
+        if (summary.Interrupted)
+        {
+            cli.Console.MarkupLine($"[yellow]{Markup.Escape(what)} was interrupted[/]: {Markup.Escape(counts)}");
+            return ExitCodes.Interrupted;
+        }
+        cli.Console.MarkupLine($"[red]{Markup.Escape(what)} failed[/]: {Markup.Escape(counts)}");
+        return ExitCodes.TasksFailed;
     }
 
     /// <summary>

@@ -70,7 +70,7 @@ public sealed class RemoteReadTests
               - { name: only, command: 'true' }
             """);
 
-        foreach (var command in new[] { new[] { "resume", "1" }, ["kill", "only"], ["invalidate", "only"], ["node", "stop"], ["wait", "1"] })
+        foreach (var command in new[] { new[] { "resume", "1" }, ["kill", "only"], ["invalidate", "only"], ["node", "stop"], ["clean"] })
         {
             var refused = await cli.RunAsync([.. command, "--server", "http://127.0.0.1:9/"]);
             Assert.True(refused.ExitCode == 2, $"{string.Join(' ', command)}: {refused}");

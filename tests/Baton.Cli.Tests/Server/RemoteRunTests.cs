@@ -52,6 +52,15 @@ public sealed class RemoteRunTests
         using var again = JsonDocument.Parse(second.Output);
         Assert.Equal(13, again.RootElement.GetProperty("already_done").GetInt32());
         Assert.Equal(0, again.RootElement.GetProperty("attempts").GetInt32());
+
+        // Detached, then waited for from another client: the server says how the run ended.
+        File.AppendAllText(Path.Combine(copy, "workflow.yaml"), "\n  - { name: extra, command: 'sleep 0.2' }\n");
+        var detached = await cli.RunAsync(Remote("run", Path.Combine(copy, "workflow.yaml"), "--detach"));
+        Assert.True(detached.ExitCode == 0, detached.ToString());
+        var waited = await cli.RunAsync(Remote("wait", detached.Output.Trim(), "--json"));
+        Assert.True(waited.ExitCode == 0, waited.ToString());
+        using var ended = JsonDocument.Parse(waited.Output);
+        Assert.Equal("done", ended.RootElement.GetProperty("status").GetString());
     }
 
     [Fact]
