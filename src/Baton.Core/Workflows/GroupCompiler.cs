@@ -246,15 +246,7 @@ internal sealed class GroupCompiler
         {
             return null;
         }
-        CommandTemplate command;
-        try
-        {
-            command = CommandTemplate.Parse(node.Value ?? "");
-        }
-        catch (CommandTemplateException e)
-        {
-            throw _source.Error(node, e.Offset, $"invalid command: {e.Message}");
-        }
+        var command = TemplateCompiler.ParseCommand(_source, node);
         if (command.ArgumentNames.FirstOrDefault(a => a != "group") is { } argument)
         {
             throw _source.Error(node, $"group '{declaration.Name}': a hook's placeholders are {{group}}, {{workflow_dir}} and {{workspace}}, not {{{argument}}}");

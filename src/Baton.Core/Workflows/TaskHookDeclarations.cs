@@ -35,15 +35,7 @@ internal sealed record TaskHookDeclarations(YamlScalarNode? OnStart, YamlScalarN
         {
             return null;
         }
-        CommandTemplate command;
-        try
-        {
-            command = CommandTemplate.Parse(node.Value ?? "");
-        }
-        catch (CommandTemplateException e)
-        {
-            throw source.Error(node, e.Offset, $"invalid {key} hook: {e.Message}");
-        }
+        var command = TemplateCompiler.ParseCommand(source, node, $"{key} hook");
         if (command.QuotedNames.FirstOrDefault(q => template.Roles.ContainsKey(q.Name)) is { } quoted)
         {
             throw source.Error(node, quoted.Offset, $"invalid {key} hook: {CommandTemplate.QuotedPlaceholderError(quoted.Name)}");

@@ -98,7 +98,8 @@ internal static class TemplateCompiler
         return new CompiledTemplate(spec, defaults, new Dictionary<string, ArgumentRole>());
     }
 
-    private static CommandTemplate ParseCommand(YamlSource source, YamlScalarNode node)
+    /// <summary>A command (or a hook: <paramref name="what"/> names it in the error) parsed, its syntax errors located in the file.</summary>
+    internal static CommandTemplate ParseCommand(YamlSource source, YamlScalarNode node, string what = "command")
     {
         try
         {
@@ -106,7 +107,7 @@ internal static class TemplateCompiler
         }
         catch (CommandTemplateException e)
         {
-            throw source.Error(node, e.Offset, $"invalid command: {e.Message}");
+            throw source.Error(node, e.Offset, $"invalid {what}: {e.Message}");
         }
     }
 

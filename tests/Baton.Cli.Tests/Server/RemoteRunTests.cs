@@ -1,8 +1,8 @@
-using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Baton.Client;
+using Baton.Testing;
 
 namespace Baton.Cli.Tests.Server;
 
@@ -72,47 +72,31 @@ public sealed class RemoteRunTests
         var reader = await TeamServer.TokenAsync(cli, "rita", "read");
         using var http = new ServerHttp(server);
 
-        var escaping = Zip(("../escaped.sh", "echo out", 0x8000 | 0x1ED), ("workflow.yaml", "name: x", 0x8000 | 0x1A4));
+        var escaping = TestZips.Create(("../escaped.sh", "echo out", TestZips.Executable), ("workflow.yaml", "name: x", TestZips.File));
         var refused = await http.SendAsync(HttpMethod.Post, "api/v1/bundles", submitter, ZipContent(escaping));
         var detail = await ServerHttp.AssertProblemAsync(refused, HttpStatusCode.BadRequest, ApiProblems.Input, "an entry outside the bundle");
         Assert.Contains("'..'", detail, StringComparison.Ordinal);
         Assert.False(File.Exists(Path.Combine(cli.Workspace, "escaped.sh")));
         Assert.Empty(Directory.GetDirectories(Path.Combine(cli.Workspace, "bundles")));
 
-        var linked = Zip(("secrets", "/etc/shadow", 0xA000 | 0x1FF));
+        var linked = TestZips.Create(("secrets", "/etc/shadow", TestZips.Link));
         var link = await http.SendAsync(HttpMethod.Post, "api/v1/bundles", submitter, ZipContent(linked));
         Assert.Contains("links are not taken", await ServerHttp.AssertProblemAsync(link, HttpStatusCode.BadRequest, ApiProblems.Input, "a link"), StringComparison.Ordinal);
 
         var notZip = await http.SendAsync(HttpMethod.Post, "api/v1/bundles", submitter, new ByteArrayContent("not a zip"u8.ToArray()));
         await ServerHttp.AssertProblemAsync(notZip, HttpStatusCode.BadRequest, ApiProblems.Input, "not a zip");
 
-        var byReader = await http.SendAsync(HttpMethod.Post, "api/v1/bundles", reader, ZipContent(Zip(("workflow.yaml", "name: x", 0x8000 | 0x1A4))));
+        var byReader = await http.SendAsync(HttpMethod.Post, "api/v1/bundles", reader, ZipContent(TestZips.Create(("workflow.yaml", "name: x", TestZips.File))));
         await ServerHttp.AssertProblemAsync(byReader, HttpStatusCode.Forbidden, ApiProblems.Forbidden, "a read token uploading");
 
         // A good bundle, then a submission that names a file outside it.
-        var good = await http.SendAsync(HttpMethod.Post, "api/v1/bundles", submitter, ZipContent(Zip(("workflow.yaml", "name: x\ntasks:\n  - { name: a, command: 'true' }\n", 0x8000 | 0x1A4))));
+        var good = await http.SendAsync(HttpMethod.Post, "api/v1/bundles", submitter, ZipContent(TestZips.Create(("workflow.yaml", "name: x\ntasks:\n  - { name: a, command: 'true' }\n", TestZips.File))));
         Assert.Equal(HttpStatusCode.Created, good.StatusCode);
         var bundle = JsonDocument.Parse(await good.Content.ReadAsStringAsync(Ct)).RootElement.GetProperty("bundle").GetString()!;
         var outside = await http.PostAsync("api/v1/runs", submitter, $$"""{ "file": "../../baton.db", "bundle": "{{bundle}}" }""");
         await ServerHttp.AssertProblemAsync(outside, HttpStatusCode.BadRequest, ApiProblems.Input, "a file outside the bundle");
         var unknown = await http.PostAsync("api/v1/runs", submitter, """{ "file": "workflow.yaml", "bundle": "../../etc" }""");
         await ServerHttp.AssertProblemAsync(unknown, HttpStatusCode.BadRequest, ApiProblems.Input, "a bundle id that is a path");
-    }
-
-    private static byte[] Zip(params (string Name, string Text, int Mode)[] entries)
-    {
-        using var buffer = new MemoryStream();
-        using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            foreach (var (name, text, mode) in entries)
-            {
-                var entry = archive.CreateEntry(name);
-                entry.ExternalAttributes = mode << 16;
-                using var writer = new StreamWriter(entry.Open());
-                writer.Write(text);
-            }
-        }
-        return buffer.ToArray();
     }
 
     private static ByteArrayContent ZipContent(byte[] zip)

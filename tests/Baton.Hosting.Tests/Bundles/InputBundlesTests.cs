@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using Baton.Hosting.Bundles;
 using Baton.Testing;
 
@@ -15,7 +14,7 @@ public sealed class InputBundlesTests : IDisposable
     public async Task The_same_bytes_are_the_same_bundle_and_its_files_keep_their_executable_bit()
     {
         var bundles = new InputBundles(_workspace.Path, new BundleLimits());
-        var zip = Zip(("run.sh", new string('x', 10), 0x8000 | 0x1ED), ("data/input.txt", "input", 0x8000 | 0x1A4));
+        var zip = TestZips.Create(("run.sh", new string('x', 10), TestZips.Executable), ("data/input.txt", "input", TestZips.File));
 
         var first = await bundles.StoreAsync(new MemoryStream(zip), Ct);
         var second = await bundles.StoreAsync(new MemoryStream(zip), Ct);
@@ -34,8 +33,8 @@ public sealed class InputBundlesTests : IDisposable
         var limits = new BundleLimits { MaxUploadBytes = 4096, MaxFiles = 3, MaxExpandedBytes = 1000 };
         var bundles = new InputBundles(_workspace.Path, limits);
 
-        var many = Zip([.. Enumerable.Range(0, 4).Select(i => ($"f{i}", "x", 0x8000 | 0x1A4))]);
-        var bomb = Zip(("big", new string('0', 5000), 0x8000 | 0x1A4));
+        var many = TestZips.Create([.. Enumerable.Range(0, 4).Select(i => ($"f{i}", "x", TestZips.File))]);
+        var bomb = TestZips.Create(("big", new string('0', 5000), TestZips.File));
         var large = new byte[5000];
         Random.Shared.NextBytes(large);
 
@@ -54,25 +53,9 @@ public sealed class InputBundlesTests : IDisposable
     public async Task A_file_outside_the_bundle_cannot_be_named(string file)
     {
         var bundles = new InputBundles(_workspace.Path, new BundleLimits());
-        var stored = await bundles.StoreAsync(new MemoryStream(Zip(("workflow.yaml", "name: x", 0x8000 | 0x1A4))), Ct);
+        var stored = await bundles.StoreAsync(new MemoryStream(TestZips.Create(("workflow.yaml", "name: x", TestZips.File))), Ct);
 
         Assert.Throws<Baton.Core.Errors.BatonInputException>(() => bundles.Resolve(stored.Id, file));
-    }
-
-    private static byte[] Zip(params (string Name, string Text, int Mode)[] entries)
-    {
-        using var buffer = new MemoryStream();
-        using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
-        {
-            foreach (var (name, text, mode) in entries)
-            {
-                var entry = archive.CreateEntry(name);
-                entry.ExternalAttributes = mode << 16;
-                using var writer = new StreamWriter(entry.Open());
-                writer.Write(text);
-            }
-        }
-        return buffer.ToArray();
     }
 
     public void Dispose() => _workspace.Dispose();
