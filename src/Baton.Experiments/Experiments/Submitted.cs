@@ -56,6 +56,33 @@ public sealed class Submitted<T> where T : TaskConfig
     }
 
     /// <summary>
+    /// Calls <paramref name="callback"/> in this process when the task ends Failed (after its last attempt), at once if
+    /// it already has: a typed task's <c>on_failure</c>. Runs on the callback thread, like <see cref="OnCompleted"/>.
+    /// </summary>
+    public Submitted<T> OnFailed(Action callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        Entry.AddEndCallback(state =>
+        {
+            if (state == TaskState.Failed)
+            {
+                callback();
+            }
+        });
+        return this;
+    }
+
+    /// <summary>
+    /// Calls <paramref name="callback"/> with the task's final state (Done, Failed or Killed) once it has one, after
+    /// its <see cref="OnCompleted"/> callbacks: a typed task's <c>on_end</c>.
+    /// </summary>
+    public Submitted<T> OnEnded(Action<TaskState> callback)
+    {
+        Entry.AddEndCallback(callback);
+        return this;
+    }
+
+    /// <summary>
     /// Calls <paramref name="callback"/> for each output the running task registers under <paramref name="name"/>
     /// with <see cref="Execution.TaskContext.RegisterOutput{TEvent}"/> (e.g. a checkpoint every N steps), while the
     /// task still runs; events recorded before (an earlier run of the experiment) are replayed. The

@@ -13,6 +13,8 @@ internal sealed class SubmittedTask(Experiment experiment, Submission submission
 {
     private readonly object _gate = new();
     private readonly List<Action> _onCompleted = [];
+    // Called with the final state, whatever it is (a typed task's on_end); on_failure is one that checks for Failed.
+    private readonly List<Action<TaskState>> _onEnded = [];
     private readonly Dictionary<string, List<Action<JsonElement, Dependency>>> _watchers = new(StringComparer.Ordinal);
     private readonly List<(string Name, JsonElement Value)> _events = [];
     private long _readOffset;
@@ -41,6 +43,23 @@ internal sealed class SubmittedTask(Experiment experiment, Submission submission
             if (State == TaskState.Done)
             {
                 RunCallbacks();
+            }
+        });
+    }
+
+    /// <summary>Calls <paramref name="callback"/> with the task's final state once it has one (at once if it has).</summary>
+    public void AddEndCallback(Action<TaskState> callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        lock (_gate)
+        {
+            _onEnded.Add(callback);
+        }
+        experiment.Post(() =>
+        {
+            if (State is { } state)
+            {
+                RunEndCallbacks(state);
             }
         });
     }
@@ -77,6 +96,7 @@ internal sealed class SubmittedTask(Experiment experiment, Submission submission
         {
             RunCallbacks();
         }
+        RunEndCallbacks(state);
         _fileWatcher?.Dispose();
         _fileWatcher = null;
         Finished.TrySetResult(state);
@@ -93,6 +113,20 @@ internal sealed class SubmittedTask(Experiment experiment, Submission submission
         foreach (var callback in callbacks)
         {
             experiment.Guard(callback);
+        }
+    }
+
+    private void RunEndCallbacks(TaskState state)
+    {
+        Action<TaskState>[] callbacks;
+        lock (_gate)
+        {
+            callbacks = [.. _onEnded];
+            _onEnded.Clear();
+        }
+        foreach (var callback in callbacks)
+        {
+            experiment.Guard(() => callback(state));
         }
     }
 

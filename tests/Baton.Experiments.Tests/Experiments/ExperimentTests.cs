@@ -184,12 +184,20 @@ public sealed class ExperimentTests : IDisposable
         var completed = new List<string>();
         var square = xp.Submit(new Square { X = 2 }).OnCompleted(() => completed.Add("square"));
         var broken = xp.Submit(new Broken { Seed = 2 }).OnCompleted(() => completed.Add("broken"));
+        var ended = new List<string>();
+        broken.OnFailed(() => ended.Add("broken failed")).OnEnded(state => ended.Add($"broken {state}"));
+        square.OnFailed(() => ended.Add("square failed")).OnEnded(state => ended.Add($"square {state}"));
         // A consumer of a task's output, submitted from a callback.
         square.OnCompleted(() => xp.Submit(new Sum { Inputs = [square.Task] }).OnCompleted(() => completed.Add("sum")));
 
         var summary = await xp.WaitAsync(Token);
 
         Assert.Equal(["square", "sum"], completed);
+        Assert.Equal(["broken Failed", "broken failed", "square Done"], ended.Order(StringComparer.Ordinal));
+        // A callback added once the task has ended runs at once (on the callback thread).
+        var late = new TaskCompletionSource<TaskState>();
+        broken.OnEnded(state => late.SetResult(state));
+        Assert.Equal(TaskState.Failed, await late.Task.WaitAsync(TimeSpan.FromMinutes(1), Token));
         Assert.Equal(TaskState.Failed, await broken.Completion);
         Assert.Equal(3, summary.Total);
     }
