@@ -64,6 +64,12 @@ public sealed record RunInfo(RunRow Run, IReadOnlyDictionary<TaskState, int> Tas
 {
     /// <summary>Its progress in memory while the node drives it (<c>GET /runs/{id}</c> only); null otherwise.</summary>
     public RunProgressSnapshot? Live { get; init; }
+
+    /// <summary>
+    /// Recorded as running, but the process that drove it (on the host that answers) is gone, killed say: nothing
+    /// drives it until its workflow runs again, which reconciles what it left.
+    /// </summary>
+    public bool Lost { get; init; }
 }
 
 /// <summary>One page of runs; <see cref="Next"/> is the cursor of the next page (<c>?after=</c>), null after the last.</summary>

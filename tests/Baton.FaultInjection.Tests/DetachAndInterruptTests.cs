@@ -106,6 +106,41 @@ public sealed class DetachAndInterruptTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task A_run_whose_node_was_killed_shows_as_lost_until_the_workflow_runs_again()
+    {
+        var workflow = Workflow(30);
+        var pidFile = Path.Combine(_ws.Workspace, "node.pid");
+        using (var baton = _ws.Start("run", workflow, "--no-progress", "--cpus", "2"))
+        {
+            Assert.True(await Eventually.WaitUntilAsync(
+                async () => _ws.LedgerLines().Length >= 1 && (await _ws.TasksAsync("slow")).Any(t => t.State == TaskState.Running),
+                FaultWorkspace.Generous, TestContext.Current.CancellationToken));
+            using var node = Process.GetProcessById(int.Parse(File.ReadAllText(pidFile).Trim(), CultureInfo.InvariantCulture));
+            node.Kill();
+            await node.WaitForExitAsync(TestContext.Current.CancellationToken);
+            Assert.NotEqual(0, await baton.WaitAsync(FaultWorkspace.Generous));
+        }
+
+        var (code, output) = await _ws.RunAsync("runs", "--json");
+
+        Assert.True(code == 0, output);
+        Assert.Equal(["lost"], Statuses(output));
+
+        Workflow(0.05);
+        var again = await _ws.RunAsync("run", workflow, "--no-progress", "--cpus", "2", "--cold");
+        Assert.True(again.ExitCode == 0, again.Output);
+        var (_, after) = await _ws.RunAsync("runs", "--json");
+        // The new run reconciled what the dead one left, and recorded it as interrupted.
+        Assert.Equal(["done", "interrupted"], Statuses(after));
+
+        static string[] Statuses(string json)
+        {
+            using var runs = System.Text.Json.JsonDocument.Parse(json[json.IndexOf('[', StringComparison.Ordinal)..]);
+            return [.. runs.RootElement.EnumerateArray().Select(r => r.GetProperty("status").GetString()!)];
+        }
+    }
+
     /// <summary>What Ctrl+C in its terminal sends: SIGINT.</summary>
     private static async Task InterruptAsync(BatonProcess baton)
     {

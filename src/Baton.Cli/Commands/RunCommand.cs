@@ -7,7 +7,6 @@ using Baton.Hosting.Workspaces;
 using Baton.Core.Errors;
 using Baton.Core.Graph;
 using Baton.Core.Lifecycle;
-using Baton.Core.Resources;
 using Baton.Core.Stores;
 using Baton.Core.Workflows;
 using Baton.Core.Workspaces;
@@ -171,7 +170,7 @@ internal static class RunCommand
             }
             cli.Console.MarkupLine(
                 $"workflow [bold]{Markup.Escape(graph.Name)}[/]: {plan.Total} tasks, {plan.Edges} dependencies; " +
-                $"{plan.AlreadyDone} already done, {plan.ToRun} would run (on up to {setup.Capacity.Cpus} cpus and {ResourceParser.FormatMemory(setup.Capacity.MemoryBytes)}).");
+                $"{plan.AlreadyDone} already done, {plan.ToRun} would run (on up to {setup.Capacity.Cpus} cpus and {HumanUnits.Bytes(setup.Capacity.MemoryBytes)}).");
             return ExitCodes.Success;
         }
         // While it lives, this process serves the node's API too (kill, set, limit, resources reach its run there).

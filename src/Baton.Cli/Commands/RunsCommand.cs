@@ -36,7 +36,7 @@ internal static class RunsCommand
             while (after is not null);
             if (parse.GetValue(json))
             {
-                var rows = runs.Select(i => (i.Run, Counts: InStateOrder(i.Tasks))).Select(r => new RunJson(r.Run.RunId, r.Run.Workflow, r.Run.Status.ToString().ToLowerInvariant(), r.Run.StartedAt, r.Run.EndedAt, r.Run.Host, r.Run.ProcessId)
+                var rows = runs.Select(i => (Info: i, i.Run, Counts: InStateOrder(i.Tasks))).Select(r => new RunJson(r.Run.RunId, r.Run.Workflow, StatusWord(r.Info), r.Run.StartedAt, r.Run.EndedAt, r.Run.Host, r.Run.ProcessId)
                 {
                     Tasks = r.Counts.ToDictionary(kv => kv.Key.ToWord(), kv => kv.Value),
                     SubmittedBy = r.Run.SubmittedBy,
@@ -46,12 +46,12 @@ internal static class RunsCommand
             }
             var table = new Table().Border(TableBorder.Simple);
             table.AddColumns("run", "workflow", "status", "started (UTC)", "ended (UTC)", "host", "pid", "submitted by", "tasks now");
-            foreach (var (r, counts) in runs.Select(i => (i.Run, InStateOrder(i.Tasks))))
+            foreach (var (info, r, counts) in runs.Select(i => (i, i.Run, InStateOrder(i.Tasks))))
             {
                 table.AddRow(
                     r.RunId.ToString(CultureInfo.InvariantCulture),
                     Markup.Escape(r.Workflow),
-                    r.Status.ToString().ToLowerInvariant(),
+                    StatusWord(info),
                     r.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
                     r.EndedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "",
                     Markup.Escape(r.Host),
@@ -64,6 +64,9 @@ internal static class RunsCommand
         });
         return command;
     }
+
+    /// <summary>The run's status as it prints: <c>lost</c> for one recorded as running whose process is gone.</summary>
+    private static string StatusWord(RunInfo run) => run.Lost ? "lost" : run.Run.Status.ToString().ToLowerInvariant();
 
     /// <summary>The counts in the order of the task states, as they print.</summary>
     private static Dictionary<TaskState, int> InStateOrder(IReadOnlyDictionary<TaskState, int> counts) =>

@@ -54,7 +54,7 @@ public sealed partial class NodeQueries(IBatonStore store, NodeEngine? engine, T
                 count = await store.CountTasksAsync(new TaskFilter { WorkflowId = row.WorkflowId }, cancellationToken).ConfigureAwait(false);
                 counts[row.WorkflowId] = count;
             }
-            runs.Add(new RunInfo(row, count));
+            runs.Add(new RunInfo(row, count) { Lost = IsLost(row) });
         }
         return new RunList(runs, more ? page[^1].RunId.ToString(CultureInfo.InvariantCulture) : null);
     }
@@ -67,8 +67,13 @@ public sealed partial class NodeQueries(IBatonStore store, NodeEngine? engine, T
         }
         var counts = await store.CountTasksAsync(new TaskFilter { WorkflowId = row.WorkflowId }, cancellationToken).ConfigureAwait(false);
         var live = engine?.Find(runId) is { IsActive: true } run ? run.Progress.Snapshot() : null;
-        return new RunInfo(row, counts) { Live = live };
+        return new RunInfo(row, counts) { Live = live, Lost = IsLost(row) };
     }
+
+    /// <summary>A run recorded as running whose process on this host is gone (a run on another host cannot be checked from here).</summary>
+    private static bool IsLost(RunRow row) =>
+        row.Status == RunStatus.Running && OperatingSystem.IsLinux() && row.Host == Environment.MachineName && row.ProcessId > 0
+        && !Directory.Exists($"/proc/{row.ProcessId.ToString(CultureInfo.InvariantCulture)}");
 
     public async Task<TaskList> ListTasksAsync(TaskQuery query, CancellationToken cancellationToken)
     {

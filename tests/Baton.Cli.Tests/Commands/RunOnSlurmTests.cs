@@ -196,7 +196,7 @@ public sealed class RunOnSlurmTests
             """);
         using var orchestrator = Process.Start(new ProcessStartInfo(Path.Join(AppContext.BaseDirectory, "baton"))
         {
-            ArgumentList = { "run", workflow, "--executor", "slurm", "--no-progress", "--workspace", cli.Workspace },
+            ArgumentList = { "run", workflow, "--embedded", "--executor", "slurm", "--no-progress", "--workspace", cli.Workspace },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         })!;
@@ -206,6 +206,7 @@ public sealed class RunOnSlurmTests
             () => CountTasks(cli, "submitted", "running") == 50 && CountTasks(cli, "running") > 0, Patience, Ct),
             "the fifty tasks were never all submitted");
 
+        // The orchestrator itself (--embedded: the run's node is this process), not a client of a node that goes on.
         orchestrator.Kill(entireProcessTree: false); // SIGKILL: no clean-up of any kind
         await orchestrator.WaitForExitAsync(Ct);
         await File.WriteAllTextAsync(gate, "", Ct);
