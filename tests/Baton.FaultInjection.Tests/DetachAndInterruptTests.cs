@@ -126,6 +126,11 @@ public sealed class DetachAndInterruptTests : IDisposable
 
         Assert.True(code == 0, output);
         Assert.Equal(["lost"], Statuses(output));
+        // Waiting for a task the dead node held would never end: it says why at once.
+        var held = (await _ws.TasksAsync("slow")).First(t => t.State == TaskState.Running);
+        var (waited, said) = await _ws.RunAsync("wait", "--task", held.Name);
+        Assert.Equal(1, waited);
+        Assert.Contains("no live run of workflow 'slow' drives it", said, StringComparison.Ordinal);
 
         Workflow(0.05);
         var again = await _ws.RunAsync("run", workflow, "--no-progress", "--cpus", "2", "--cold");

@@ -227,11 +227,25 @@ internal static class WaitCommand
         return probe is null;
     }
 
+    /// <summary>Whether a run of the workflow is recorded as running and not lost (one on another host counts as live).</summary>
+    private static async Task<bool> DrivenAsync(INodeReads reads, string workflow, CancellationToken cancellationToken)
+    {
+        var runs = await reads.ListRunsAsync(new RunQuery { Workflow = workflow, Statuses = [RunStatus.Running], AllVersions = true }, cancellationToken);
+        return runs.Runs.Any(r => !r.Lost);
+    }
+
     private static async Task<int> WaitForTaskAsync(CliContext cli, INodeReads reads, string name, string? workflow, bool json, CancellationToken cancellationToken)
     {
         var task = await TaskResolver.ResolveAsync(reads, name, workflow, cancellationToken);
         while (!task.State.IsTerminal())
         {
+            // A task nothing drives would be waited for forever: say so instead (its node was killed, say).
+            if (!await DrivenAsync(reads, task.Workflow, cancellationToken))
+            {
+                await cli.Error.WriteLineAsync(
+                    $"baton: error: task '{task.Name}' is {task.State.ToWord()} but no live run of workflow '{task.Workflow}' drives it (see 'baton runs'); run the workflow again to go on");
+                return ExitCodes.TasksFailed;
+            }
             await Task.Delay(TaskPollInterval, cli.Time, cancellationToken);
             task = await TaskResolver.ResolveAsync(reads, name, task.Workflow, cancellationToken);
         }
