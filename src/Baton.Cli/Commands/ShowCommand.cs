@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Baton.Cli.Nodes;
 using Baton.Cli.Rendering;
+using Baton.Core.Errors;
 using Baton.Core.Lifecycle;
 using Baton.Core.Resources;
 using Baton.Core.Stores;
@@ -65,34 +66,34 @@ internal static class ShowCommand
         var t = d.Task;
         var facts = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
         void Fact(string label, string markup) => facts.AddRow(new Markup($"[grey]{label}[/]"), new Markup(markup));
-        Fact("task", $"[bold]{Markup.Escape(t.Name)}[/]");
-        Fact("workflow", Markup.Escape(t.Workflow));
+        Fact("task", $"[bold]{Safe(t.Name)}[/]");
+        Fact("workflow", Safe(t.Workflow));
         Fact("state", ListCommand.StateMarkup(t.State, t.Reason));
         Fact("identity", t.Identity);
-        Fact("template", Markup.Escape(t.Template));
-        Fact("directory", Markup.Escape(t.Directory));
+        Fact("template", Safe(t.Template));
+        Fact("directory", Safe(t.Directory));
         if (t.Tags.Count > 0)
         {
-            Fact("tags", Markup.Escape(string.Join(", ", t.Tags)));
+            Fact("tags", Safe(string.Join(", ", t.Tags)));
         }
         foreach (var (key, value) in d.Attributes)
         {
-            Fact($"attribute {Markup.Escape(key)}", Markup.Escape(value));
+            Fact($"attribute {Safe(key)}", Safe(value));
         }
         if (JsonNode.Parse(d.ParamsJson) is JsonObject parameters)
         {
-            Fact("command", Markup.Escape(parameters["command"]?.GetValue<string>() ?? ""));
+            Fact("command", Safe(parameters["command"]?.GetValue<string>() ?? ""));
             foreach (var role in new[] { "node_args", "task_args", "op_args" })
             {
                 if (parameters[role] is JsonObject args && args.Count > 0)
                 {
-                    Fact(role, Markup.Escape(string.Join("  ", args.Select(a => $"{a.Key}={a.Value}"))));
+                    Fact(role, Safe(string.Join("  ", args.Select(a => $"{a.Key}={a.Value}"))));
                 }
             }
         }
         if (d.Attempts.LastOrDefault(a => a.Argv is not null) is { Argv: { } argv } ran)
         {
-            Fact($"ran (attempt {ran.Number})", Markup.Escape(string.Join(' ', argv.Select(ShellQuote))));
+            Fact($"ran (attempt {ran.Number})", Safe(string.Join(' ', argv.Select(ShellQuote))));
         }
         Fact("upstream", Links(d.Upstream));
         Fact("downstream", Links(d.Downstream));
@@ -106,7 +107,7 @@ internal static class ShowCommand
                 h.At.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture),
                 ListCommand.StateMarkup(h.State, h.Reason),
                 h.RunId?.ToString(CultureInfo.InvariantCulture) ?? "",
-                Markup.Escape(h.Message ?? ""));
+                Safe(h.Message ?? ""));
         }
         console.Write(history);
 
@@ -121,28 +122,31 @@ internal static class ShowCommand
         {
             attempts.AddRow(
                 a.Number.ToString(CultureInfo.InvariantCulture),
-                Markup.Escape(a.Outcome?.ToWord() ?? "running") + (a.Message is { Length: > 0 } m && a.Outcome != AttemptOutcome.Failed ? $" [grey]({Markup.Escape(m)})[/]" : ""),
+                Safe(a.Outcome?.ToWord() ?? "running") + (a.Message is { Length: > 0 } m && a.Outcome != AttemptOutcome.Failed ? $" [grey]({Safe(m)})[/]" : ""),
                 a.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "",
                 a.StartedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
                 a.EndedAt is { } end ? FormatDuration(end - a.StartedAt) : "",
-                Markup.Escape(a.Host),
+                Safe(a.Host),
                 a.ProcessId?.ToString(CultureInfo.InvariantCulture) ?? "",
-                a.Resources is { } r ? Markup.Escape(FormatRequest(r)) : "",
+                a.Resources is { } r ? Safe(FormatRequest(r)) : "",
                 a.Usage is { } u ? HumanUnits.Bytes(u.PeakRssBytes) : "",
                 a.Usage is { } c ? FormatDuration(c.Cpu) : "");
         }
         console.Write(attempts);
-        console.MarkupLine($"[grey]attempt files (stdout, stderr, exit.json): {Markup.Escape(d.Attempts[^1].Directory)}[/]");
+        console.MarkupLine($"[grey]attempt files (stdout, stderr, exit.json): {Safe(d.Attempts[^1].Directory)}[/]");
     }
 
     /// <summary>"prepare (done), left (waiting)"; at most 20, then how many more; "none" for none.</summary>
     private static string Links(IReadOnlyList<TaskLink> links) =>
         links.Count == 0
             ? "[grey]none[/]"
-            : Markup.Escape(string.Join(", ", links.Take(20).Select(l => $"{l.Name} ({l.State.ToWord()})"))
+            : Safe(string.Join(", ", links.Take(20).Select(l => $"{l.Name} ({l.State.ToWord()})"))
                 + (links.Count > 20 ? $" and {links.Count - 20} more" : ""));
 
     /// <summary>A word as a POSIX shell reads it back: as is when plain, else in single quotes.</summary>
+    /// <summary>A value from a workflow file or a task for the terminal: control, bidi and invisible characters escaped, markup too.</summary>
+    private static string Safe(string text) => Markup.Escape(QuotedText.Escape(text));
+
     private static string ShellQuote(string word) =>
         word.Length > 0 && word.All(c => char.IsAsciiLetterOrDigit(c) || "-_./=:,+@%".Contains(c, StringComparison.Ordinal))
             ? word

@@ -28,6 +28,31 @@ public sealed class HostileInputTests
     }
 
     [Fact]
+    public async Task Show_escapes_control_characters_in_arguments_attributes_and_the_command()
+    {
+        using var cli = new CliRunner();
+        // YAML's "\e" is ESC; "\u202E" a right-to-left override.
+        var run = await cli.RunAsync("run", cli.WriteWorkflow("""
+            name: hostile
+            templates:
+              echo:
+                command: echo {x}
+                node_args: [x]
+            tasks:
+              - { name: t, template: echo, args: { x: "a\e[2Jb\u202Ec" }, attributes: { note: "n\e]0;title\u0007" } }
+            """));
+        Assert.True(run.ExitCode == 0, run.ToString());
+
+        var show = await cli.RunAsync("show", "t");
+
+        Assert.True(show.ExitCode == 0, show.ToString());
+        Assert.DoesNotContain('\u001b', show.Output);
+        Assert.DoesNotContain('\u0007', show.Output);
+        Assert.DoesNotContain('\u202e', show.Output);
+        Assert.Contains("a\\u001b[2Jb\\u202ec", show.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_number_too_large_for_an_option_names_no_dotnet_type()
     {
         using var cli = new CliRunner();
