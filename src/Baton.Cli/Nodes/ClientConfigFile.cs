@@ -1,5 +1,5 @@
 using Baton.Core.Errors;
-using YamlDotNet.Core;
+using Baton.Core.Workflows;
 using YamlDotNet.RepresentationModel;
 
 namespace Baton.Cli.Nodes;
@@ -30,23 +30,14 @@ internal sealed record ClientConfigFile(string Path, string? Server, string? Tok
         {
             throw new BatonInputException($"'{path}' holds a token and must be readable by its owner only: chmod 600 '{path}'");
         }
-        var stream = new YamlStream();
-        try
-        {
-            using var reader = new StreamReader(path);
-            stream.Load(reader);
-        }
-        catch (YamlException ex)
-        {
-            throw new BatonInputException(new SourceLocation(path, (int)ex.Start.Line, (int)ex.Start.Column), ex.InnerException?.Message ?? ex.Message);
-        }
-        if (stream.Documents.Count == 0)
+        var document = GuardedYaml.Load(path, File.ReadAllText(path), "the client config");
+        if (document is null)
         {
             return new ClientConfigFile(path, null, null);
         }
-        if (stream.Documents[0].RootNode is not YamlMappingNode root)
+        if (document is not YamlMappingNode root)
         {
-            throw new BatonInputException(Location(path, stream.Documents[0].RootNode), "the client config must be a mapping with keys server and token");
+            throw new BatonInputException(Location(path, document), "the client config must be a mapping with keys server and token");
         }
         string? server = null;
         string? token = null;

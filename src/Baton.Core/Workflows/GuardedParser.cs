@@ -40,7 +40,12 @@ internal sealed class GuardedParser(IParser inner, YamlSource source) : IParser
     /// The file's one YAML document as a node tree, through a <see cref="GuardedParser"/>; every failure of the YAML
     /// library is a located <see cref="BatonInputException"/>.
     /// </summary>
-    public static YamlNode Load(YamlSource source, string yamlText)
+    public static YamlNode Load(YamlSource source, string yamlText) =>
+        LoadOptional(source, yamlText, "a workflow file")
+        ?? throw WorkflowErrors.At(new SourceLocation(source.DisplayPath, 1, 1), "the workflow file is empty: it needs at least name: and tasks:");
+
+    /// <summary>As <see cref="Load"/>, for <paramref name="what"/> ("a settings file"); null when it holds no document.</summary>
+    public static YamlNode? LoadOptional(YamlSource source, string yamlText, string what)
     {
         var stream = new YamlStream();
         var parser = new GuardedParser(new Parser(new StringReader(yamlText)), source);
@@ -64,11 +69,11 @@ internal sealed class GuardedParser(IParser inner, YamlSource source) : IParser
         }
         if (stream.Documents.Count == 0)
         {
-            throw WorkflowErrors.At(new SourceLocation(source.DisplayPath, 1, 1), "the workflow file is empty: it needs at least name: and tasks:");
+            return null;
         }
         if (stream.Documents.Count > 1)
         {
-            throw source.Error(stream.Documents[1].RootNode, "a workflow file holds one YAML document; a second one starts here");
+            throw source.Error(stream.Documents[1].RootNode, $"{what} holds one YAML document; a second one starts here");
         }
         return stream.Documents[0].RootNode;
     }

@@ -1,6 +1,7 @@
+using Baton.Core.Errors;
 using Baton.Core.Workspaces;
 using Baton.Experiments.Configs;
-using YamlDotNet.Core;
+using Baton.Core.Workflows;
 using YamlDotNet.RepresentationModel;
 
 namespace Baton.Experiments.Experiments;
@@ -42,17 +43,16 @@ internal sealed class ExperimentWorkspace
         {
             return null;
         }
-        var stream = new YamlStream();
+        YamlNode? document;
         try
         {
-            using var reader = new StreamReader(path);
-            stream.Load(reader);
+            document = GuardedYaml.Load(path, File.ReadAllText(path), "a settings file");
         }
-        catch (YamlException ex)
+        catch (BatonInputException ex)
         {
-            throw new ConfigException($"{path}:{ex.Start.Line}:{ex.Start.Column}: {ex.InnerException?.Message ?? ex.Message}", ex);
+            throw new ConfigException(ex.Message, ex);
         }
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        if (document is not YamlMappingNode root)
         {
             return null;
         }

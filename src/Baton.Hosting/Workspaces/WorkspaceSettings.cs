@@ -1,7 +1,7 @@
 using Baton.Core.Errors;
 using Baton.Core.Gpus;
 using Baton.Core.Resources;
-using YamlDotNet.Core;
+using Baton.Core.Workflows;
 using YamlDotNet.RepresentationModel;
 
 namespace Baton.Hosting.Workspaces;
@@ -41,23 +41,15 @@ public sealed record WorkspaceSettings(int? Cpus, long? MemoryBytes)
         {
             return new WorkspaceSettings(null, null);
         }
-        var stream = new YamlStream();
-        try
-        {
-            using var reader = new StreamReader(path);
-            stream.Load(reader);
-        }
-        catch (YamlException ex)
-        {
-            throw new BatonInputException(new SourceLocation(path, (int)ex.Start.Line, (int)ex.Start.Column), ex.InnerException?.Message ?? ex.Message);
-        }
-        if (stream.Documents.Count == 0)
+        // Read as workflow files are: a hostile settings file is a located one-line error, never a crash.
+        var document = GuardedYaml.Load(path, File.ReadAllText(path), "a settings file");
+        if (document is null)
         {
             return new WorkspaceSettings(null, null);
         }
-        if (stream.Documents[0].RootNode is not YamlMappingNode root)
+        if (document is not YamlMappingNode root)
         {
-            throw new BatonInputException(Location(path, stream.Documents[0].RootNode), "settings must be a mapping with keys cpus and memory");
+            throw new BatonInputException(Location(path, document), "settings must be a mapping with keys cpus and memory");
         }
         int? cpus = null;
         long? memory = null;

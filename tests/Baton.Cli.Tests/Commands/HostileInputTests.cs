@@ -52,6 +52,36 @@ public sealed class HostileInputTests
         Assert.Contains("a\\u001b[2Jb\\u202ec", show.Output, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("? &a [*a]\n", "settings.yaml:1:3: anchors such as &a")]
+    [InlineData("cpus: 2\ncpus: 3\n", "settings.yaml:2:1:")]
+    [InlineData("...\n...\nx", "settings.yaml:")]
+    public async Task A_hostile_settings_file_is_one_located_line_and_exit_2(string settings, string expected)
+    {
+        using var cli = new CliRunner();
+        Directory.CreateDirectory(cli.Workspace);
+        File.WriteAllText(Path.Combine(cli.Workspace, "settings.yaml"), settings);
+
+        var result = await cli.RunAsync("resources");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains(expected, result.Error, StringComparison.Ordinal);
+        Assert.Single(result.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+    }
+
+    [Fact]
+    public async Task Settings_nested_sixty_thousand_deep_are_refused_without_a_crash()
+    {
+        using var cli = new CliRunner();
+        Directory.CreateDirectory(cli.Workspace);
+        File.WriteAllText(Path.Combine(cli.Workspace, "settings.yaml"), new string('[', 60_000));
+
+        var result = await cli.RunAsync("resources");
+
+        Assert.True(result.ExitCode == 2, result.ToString());
+        Assert.Contains("settings.yaml:1:", result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_number_too_large_for_an_option_names_no_dotnet_type()
     {
