@@ -5,21 +5,7 @@ namespace Baton.Cli.Rendering;
 /// <summary>Sizes and durations for people (<c>23.5 GiB</c>, <c>1h 02m</c>); <c>--json</c> prints exact values instead.</summary>
 internal static class HumanUnits
 {
-    private static readonly string[] ByteUnits = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
-
-    public static string Bytes(long bytes)
-    {
-        double value = bytes;
-        var unit = 0;
-        while (Math.Abs(value) >= 1024 && unit < ByteUnits.Length - 1)
-        {
-            value /= 1024;
-            unit++;
-        }
-        return unit == 0
-            ? string.Create(CultureInfo.InvariantCulture, $"{bytes} B")
-            : string.Create(CultureInfo.InvariantCulture, $"{value:0.0} {ByteUnits[unit]}");
-    }
+    public static string Bytes(long bytes) => Core.Resources.ResourceParser.DescribeMemory(bytes);
 
     public static string Duration(TimeSpan duration)
     {

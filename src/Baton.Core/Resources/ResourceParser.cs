@@ -123,6 +123,26 @@ public static partial class ResourceParser
             ? value
             : MaxRuntimeSeconds + 1;
 
+    /// <summary>
+    /// An amount as people read it, rounded (<c>23.5 GiB</c>): for capacities Baton detected, which are rarely round.
+    /// <see cref="FormatMemory"/> writes an exact amount as a workflow file would (<c>24683664K</c>).
+    /// </summary>
+    public static string DescribeMemory(long bytes)
+    {
+        string[] units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+        double value = bytes;
+        var unit = 0;
+        while (Math.Abs(value) >= 1024 && unit < units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+        return unit == 0
+            ? string.Create(CultureInfo.InvariantCulture, $"{bytes} B")
+            : string.Create(CultureInfo.InvariantCulture, $"{value:0.0} {units[unit]}");
+    }
+
+    /// <summary>An exact amount as a workflow file writes it (<c>16G</c>, <c>24683664K</c>); <c>-</c> for none.</summary>
     public static string FormatMemory(long bytes)
     {
         if (bytes == 0)

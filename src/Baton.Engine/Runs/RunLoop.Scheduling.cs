@@ -109,7 +109,7 @@ internal sealed partial class RunLoop
         var resources = change.Apply(_resources[t]);
         if (!_pool.Capacity.CanEverFit(resources))
         {
-            return $"not changed: cpus={resources.Cpus} memory={ResourceParser.FormatMemory(resources.MemoryBytes)} would never fit (Baton may use {_pool.Capacity.Cpus} cpus and {ResourceParser.FormatMemory(_pool.Capacity.MemoryBytes)})";
+            return $"not changed: cpus={resources.Cpus} memory={ResourceParser.FormatMemory(resources.MemoryBytes)} would never fit (Baton may use {_pool.Capacity.Cpus} cpus and {ResourceParser.DescribeMemory(_pool.Capacity.MemoryBytes)})";
         }
         if (_pool.PlacesGpus && _pool.Gpus.WhyNever(resources.Gpus) is { } never)
         {

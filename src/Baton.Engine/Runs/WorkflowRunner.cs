@@ -55,7 +55,7 @@ public sealed partial class WorkflowRunner(
             {
                 var what = task.Resources.Cpus > capacity.Cpus
                     ? $"{task.Resources.Cpus} cpus but Baton may use {capacity.Cpus} (see --cpus)"
-                    : $"{ResourceParser.FormatMemory(task.Resources.MemoryBytes)} of memory but Baton may use {ResourceParser.FormatMemory(capacity.MemoryBytes)} (see --memory)";
+                    : $"{ResourceParser.FormatMemory(task.Resources.MemoryBytes)} of memory but Baton may use {ResourceParser.DescribeMemory(capacity.MemoryBytes)} (see --memory)";
                 throw new BatonInputException(task.Location, $"task '{task.Name}' needs {what}");
             }
         }
