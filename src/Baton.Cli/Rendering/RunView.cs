@@ -184,13 +184,13 @@ internal static class RunView
         {
             if (f.State == TaskState.Killed)
             {
-                console.MarkupLine($"[yellow]killed[/] {Markup.Escape(f.Name)} ({f.AttemptCount} attempt(s))");
+                console.MarkupLine($"[yellow]killed[/] {Markup.Escape(f.Name)} ({Count(f.AttemptCount, "attempt")})");
                 continue;
             }
             var why = f.Reason == FailureReason.ExitCode && f.LastExitCode is { } code ? $"exit code {code}" : f.Reason.ToWord();
             // An attempt the executor could not start has no stderr file; show says why it did not start.
             var see = f.Reason == FailureReason.ExecutorError ? $"baton show {f.Name}" : $"baton logs {f.Name} --stderr";
-            console.MarkupLine($"[red]failed[/] {Markup.Escape(f.Name)} ({Markup.Escape(why)}, {f.AttemptCount} attempt(s)): see [grey]{Markup.Escape(see)}[/]");
+            console.MarkupLine($"[red]failed[/] {Markup.Escape(f.Name)} ({Markup.Escape(why)}, {Count(f.AttemptCount, "attempt")}): see [grey]{Markup.Escape(see)}[/]");
         }
         var hidden = failures.Count(f => f.Reason != FailureReason.UpstreamFailed) - shown.Count;
         if (hidden > 0)
@@ -200,11 +200,11 @@ internal static class RunView
         var upstream = failures.Count(f => f.Reason == FailureReason.UpstreamFailed);
         if (upstream > 0)
         {
-            console.MarkupLine($"[red]{upstream}[/] tasks did not run because an upstream task failed or was killed.");
+            console.MarkupLine($"[red]{upstream}[/] {(upstream == 1 ? "task" : "tasks")} did not run because an upstream task failed or was killed.");
         }
 
         var ran = summary.Done;
-        var line = $"{summary.Total} tasks: {ran} ran and are done, {summary.AlreadyDone} were already done";
+        var line = $"{Count(summary.Total, "task")}: {ran} ran and are done, {summary.AlreadyDone} were already done";
         if (summary.Failed > 0)
         {
             line += $", {summary.Failed} failed";
@@ -217,7 +217,7 @@ internal static class RunView
         {
             line += $", {summary.NotRun} not run";
         }
-        line += $" ({summary.AttemptsStarted} attempts in {summary.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s).";
+        line += $" ({Count(summary.AttemptsStarted, "attempt")} in {summary.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture)}s).";
         var colour = summary.Succeeded ? "green" : summary.Interrupted ? "yellow" : "red";
         var verdict = summary.Succeeded ? "Done." : summary.Interrupted ? "Interrupted." : "Failed.";
         console.MarkupLine($"[{colour}]{verdict}[/] {Markup.Escape(line)}");
@@ -225,4 +225,7 @@ internal static class RunView
 
     private static string Colour(int value, string colour) =>
         value == 0 ? "0" : $"[{colour}]{value.ToString(CultureInfo.InvariantCulture)}[/]";
+
+    /// <summary>"1 attempt", "2 attempts".</summary>
+    private static string Count(int n, string noun) => string.Create(CultureInfo.InvariantCulture, $"{n} {noun}{(n == 1 ? "" : "s")}");
 }

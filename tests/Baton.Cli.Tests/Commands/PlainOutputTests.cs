@@ -25,7 +25,7 @@ public sealed class PlainOutputTests
         var ls = await BatonAsync(cli, noColor, "ls");
         var show = await BatonAsync(cli, noColor, "show", "bad");
 
-        Assert.Contains("failed bad (exit code 3, 1 attempt(s))", run, StringComparison.Ordinal);
+        Assert.Contains("failed bad (exit code 3, 1 attempt)", run, StringComparison.Ordinal);
         Assert.Contains("failed (exit code)", ls, StringComparison.Ordinal);
         Assert.Contains("bad", show, StringComparison.Ordinal);
         foreach (var output in new[] { run, ls, show })

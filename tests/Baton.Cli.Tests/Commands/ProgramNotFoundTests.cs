@@ -24,7 +24,7 @@ public sealed class ProgramNotFoundTests
         var run = await cli.RunAsync("run", workflow, "--no-progress");
 
         Assert.True(run.ExitCode == 1, run.ToString());
-        Assert.Contains("failed ghost (executor error, 1 attempt(s)): see baton show ghost", run.Output, StringComparison.Ordinal);
+        Assert.Contains("failed ghost (executor error, 1 attempt): see baton show ghost", run.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("--stderr", run.Output, StringComparison.Ordinal);
         var show = JsonDocument.Parse((await cli.RunAsync("show", "ghost", "--json")).Output).RootElement;
         Assert.Equal("failed", show.GetProperty("task").GetProperty("state").GetString());

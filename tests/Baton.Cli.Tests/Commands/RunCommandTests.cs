@@ -40,8 +40,8 @@ public sealed class RunCommandTests
         var result = await cli.RunAsync("run", workflow);
 
         Assert.True(result.ExitCode == 1, result.ToString());
-        Assert.Contains("failed broken (exit code 3, 2 attempt(s))", result.Output, StringComparison.Ordinal);
-        Assert.Contains("1 tasks did not run because an upstream task failed", result.Output, StringComparison.Ordinal);
+        Assert.Contains("failed broken (exit code 3, 2 attempts)", result.Output, StringComparison.Ordinal);
+        Assert.Contains("1 task did not run because an upstream task failed", result.Output, StringComparison.Ordinal);
 
         var stderr = await cli.RunAsync("logs", "broken", "--stderr");
         Assert.Equal("oops\n", stderr.Output);

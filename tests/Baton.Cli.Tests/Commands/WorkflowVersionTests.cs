@@ -33,7 +33,7 @@ public sealed class WorkflowVersionTests
 
         Assert.True(second.ExitCode == 0, second.ToString());
         Assert.Contains("workflow 'sweep' changed: version 2 (was 1): +1 task, -0 tasks, 3 done tasks reused", second.Output, StringComparison.Ordinal);
-        Assert.Contains("4 tasks: 1 ran and are done, 3 were already done (1 attempts", second.Output, StringComparison.Ordinal);
+        Assert.Contains("4 tasks: 1 ran and are done, 3 were already done (1 attempt ", second.Output, StringComparison.Ordinal);
         Assert.Equal(["1", "2", "3", "4"], Ran(cli));
         Assert.Equal(["sim-1", "sim-2", "sim-3", "sim-4"], Names(await cli.RunAsync("ls", "--json")));
     }
