@@ -52,7 +52,8 @@ internal static class ErrorsCommand
             {
                 // Names and stderr lines come from tasks: escaped (QuotedText) so that a task's terminal escapes
                 // (clear screen, bell, a cursor move) never reach the user's terminal.
-                cli.Console.MarkupLine($"[bold]{Markup.Escape(QuotedText.Escape(template.Key))}[/]: {template.Sum(c => c.Count)} failed attempt(s)");
+                var failed = template.Sum(c => c.Count);
+                cli.Console.MarkupLine($"[bold]{Markup.Escape(QuotedText.Escape(template.Key))}[/]: {failed} failed {(failed == 1 ? "attempt" : "attempts")}");
                 foreach (var c in template)
                 {
                     var tasks = string.Join(", ", c.Tasks) + (c.Count > c.Tasks.Count ? ", ..." : "");
