@@ -12,7 +12,7 @@ public sealed partial class NodeEngine
     /// the workflow's lock is the caller's business (<c>BatonNode.OpenRunAsync</c> takes it).
     /// </summary>
     public async Task<(NodeRun Run, OpenRun Open)> OpenAsync(
-        string name, string sourceFile, string workflowDirectory, RunOptions options, Action<TaskSettled>? settled, CancellationToken cancellationToken)
+        string name, string sourceFile, string workflowDirectory, RunOptions options, Action<TaskMoved>? moved, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         var empty = new WorkflowGraph(name, new Dictionary<string, string>(), sourceFile, workflowDirectory, [], []);
@@ -22,7 +22,7 @@ public sealed partial class NodeEngine
         try
         {
             open = await OpenRun.StartAsync(name, sourceFile, workflowDirectory, store, executors.ExecutorOf(empty), layout,
-                options with { SharedPool = _pool, Events = Events }, settled, run.Progress, interrupt, run.Attach, time, loggers, cancellationToken).ConfigureAwait(false);
+                options with { SharedPool = _pool, Events = Events }, moved, run.Progress, interrupt, run.Attach, time, loggers, cancellationToken).ConfigureAwait(false);
         }
         catch
         {

@@ -69,7 +69,7 @@ public sealed partial class OpenRun : IAsyncDisposable
 
     /// <summary>
     /// Registers the workflow <paramref name="name"/> (with no tasks yet), opens a run and starts its loop.
-    /// <paramref name="settled"/> hears, on the loop's thread, of each task that reaches a final state; it must not block.
+    /// <paramref name="moved"/> hears, on the loop's thread, of each attempt that starts running and each task that reaches a final state; it must not block.
     /// </summary>
     public static async Task<OpenRun> StartAsync(
         string name,
@@ -79,13 +79,13 @@ public sealed partial class OpenRun : IAsyncDisposable
         IExecutor executor,
         WorkspaceLayout layout,
         RunOptions options,
-        Action<TaskSettled>? settled,
+        Action<TaskMoved>? moved,
         TimeProvider? timeProvider = null,
         ILoggerFactory? loggerFactory = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(store);
-        return await StartAsync(name, sourceFile, workflowDirectory, store, executor, layout, options, settled, new RunProgress(), new CancellationTokenSource(), null,
+        return await StartAsync(name, sourceFile, workflowDirectory, store, executor, layout, options, moved, new RunProgress(), new CancellationTokenSource(), null,
             timeProvider ?? TimeProvider.System, loggerFactory ?? NullLoggerFactory.Instance, cancellationToken);
     }
 
@@ -101,7 +101,7 @@ public sealed partial class OpenRun : IAsyncDisposable
         IExecutor executor,
         WorkspaceLayout layout,
         RunOptions options,
-        Action<TaskSettled>? settled,
+        Action<TaskMoved>? moved,
         RunProgress progress,
         CancellationTokenSource interrupt,
         Action<IRunControl>? onStarted,
@@ -116,7 +116,7 @@ public sealed partial class OpenRun : IAsyncDisposable
         options.Events?.Refresh();
         var loop = new RunLoop(empty, registration, runId, [], [], store, executor, layout, options, progress, time, loggers.CreateLogger<RunLoop>())
         {
-            Settled = settled,
+            Moved = moved,
         };
         loop.AcceptTasks();
         var running = Task.Run(() => loop.RunAsync(onStarted, started, interrupt.Token), CancellationToken.None);
@@ -127,7 +127,7 @@ public sealed partial class OpenRun : IAsyncDisposable
     /// <summary>
     /// Adds tasks. <paramref name="upstream"/> holds, for each, the indices of the tasks it runs after: tasks added
     /// before, or earlier in this call. Returns the index of the first added task; indices are those that
-    /// <see cref="TaskSettled.Task"/> reports.
+    /// <see cref="TaskMoved.Task"/> reports.
     /// </summary>
     public async Task<int> AddAsync(IReadOnlyList<TaskSpec> tasks, IReadOnlyList<int[]> upstream, IReadOnlyList<string> parameters, CancellationToken cancellationToken)
     {

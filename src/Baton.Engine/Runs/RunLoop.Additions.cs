@@ -21,10 +21,11 @@ internal sealed partial class RunLoop
     public bool AcceptsTasks { get; private set; }
 
     /// <summary>
-    /// Called on the loop's thread each time a task reaches a final state (Done, Failed, Killed) and for each task
-    /// that was Done when it was added. It must not block: hand the news to another thread.
+    /// Called on the loop's thread each time an attempt of a task starts running, each time a task reaches a final
+    /// state (Done, Failed, Killed), and for each task that was Done when it was added. It must not block: hand the
+    /// news to another thread.
     /// </summary>
-    public Action<TaskSettled>? Settled { get; init; }
+    public Action<TaskMoved>? Moved { get; init; }
 
     /// <summary>Before <see cref="RunAsync"/>: the run will take tasks as it goes.</summary>
     public void AcceptTasks() => AcceptsTasks = true;
@@ -114,7 +115,7 @@ internal sealed partial class RunLoop
             // with its attempts reset.
             if (_state[t] == TaskState.Done)
             {
-                Settled?.Invoke(new TaskSettled(t, TaskState.Done, FailureReason.None));
+                Moved?.Invoke(new TaskMoved(t, TaskState.Done, FailureReason.None, _lastAttempt[t]));
                 continue;
             }
             ResumeTask(t);
@@ -163,11 +164,11 @@ internal sealed partial class RunLoop
         array = grown;
     }
 
-    private void NotifySettled(int t, TaskState to, FailureReason reason)
+    private void NotifyMoved(int t, TaskState from, TaskState to, FailureReason reason)
     {
-        if (to.IsTerminal())
+        if (to.IsTerminal() || (to == TaskState.Running && from != TaskState.Running))
         {
-            Settled?.Invoke(new TaskSettled(t, to, reason));
+            Moved?.Invoke(new TaskMoved(t, to, reason, _lastAttempt[t]));
         }
     }
 
@@ -178,6 +179,7 @@ internal sealed partial class RunLoop
     private sealed record TimeoutRetriesRaised(int Task, int Retries) : RunEvent;
 }
 
-/// <summary>A task of a run reached a final state.</summary>
+/// <summary>A task of a run started running an attempt (<see cref="TaskState.Running"/>), or reached a final state.</summary>
 /// <param name="Task">The task's index in the run's graph.</param>
-public readonly record struct TaskSettled(int Task, TaskState State, FailureReason Reason);
+/// <param name="Attempt">The attempt that started, or the task's last one.</param>
+public readonly record struct TaskMoved(int Task, TaskState State, FailureReason Reason, int Attempt);

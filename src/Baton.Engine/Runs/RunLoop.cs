@@ -264,7 +264,7 @@ internal sealed partial class RunLoop : IRunControl, IAsyncDisposable
         var at = _time.GetUtcNow();
         _progress.Move(_template[t], from, to, _graph.Tasks[t].Name, at);
         _writer!.Write(new TaskStateChanged(_taskIds[t], _runId, from, to, reason, message, at, attemptCount));
-        NotifySettled(t, to, reason);
+        NotifyMoved(t, from, to, reason);
         if (_graph.Tasks[t].Hooks.Any)
         {
             (_taskHooks ??= new TaskHookRunner(_graph.Name, _graph.WorkflowDirectory, _layout, _logger)).Moved(_graph.Tasks[t], _directories[t], _lastAttempt[t], from, to);

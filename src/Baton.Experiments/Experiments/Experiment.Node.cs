@@ -40,7 +40,7 @@ public sealed partial class Experiment
                 Environment.ProcessPath ?? "",
                 Environment.CurrentDirectory,
                 runOptions,
-                experiment.OnSettled,
+                experiment.OnMoved,
                 cancellationToken);
             // A socket per experiment (a process may run several): embedded/<pid>-<run>.sock.
             var embedded = NodeEndpoint.ForEmbedded(workspace.Layout, Environment.ProcessId);

@@ -218,14 +218,19 @@ public sealed partial class Experiment : IAsyncDisposable
         }
     }
 
-    private void OnSettled(TaskSettled settled)
+    private void OnMoved(TaskMoved moved)
     {
         SubmittedTask entry;
         lock (_gate)
         {
-            entry = _tasks[settled.Task];
+            entry = _tasks[moved.Task];
         }
-        Post(() => entry.Settle(settled.State));
+        if (moved.State == Core.Lifecycle.TaskState.Running)
+        {
+            Post(() => entry.Started(moved.Attempt));
+            return;
+        }
+        Post(() => entry.Settle(moved.State));
     }
 
     private async Task PumpCallbacksAsync()

@@ -56,6 +56,17 @@ public sealed class Submitted<T> where T : TaskConfig
     }
 
     /// <summary>
+    /// Calls <paramref name="callback"/> in this process with the attempt's number each time an attempt of the task
+    /// starts running (a retry starts a new one): a typed task's <c>on_start</c>. Attempts that started before the
+    /// callback was added are not told again.
+    /// </summary>
+    public Submitted<T> OnStarted(Action<int> callback)
+    {
+        Entry.AddStartCallback(callback);
+        return this;
+    }
+
+    /// <summary>
     /// Calls <paramref name="callback"/> in this process when the task ends Failed (after its last attempt), at once if
     /// it already has: a typed task's <c>on_failure</c>. Runs on the callback thread, like <see cref="OnCompleted"/>.
     /// </summary>

@@ -15,6 +15,8 @@ internal sealed class SubmittedTask(Experiment experiment, Submission submission
     private readonly List<Action> _onCompleted = [];
     // Called with the final state, whatever it is (a typed task's on_end); on_failure is one that checks for Failed.
     private readonly List<Action<TaskState>> _onEnded = [];
+    // Called with the attempt number each time an attempt starts running (a typed task's on_start).
+    private readonly List<Action<int>> _onStarted = [];
     private readonly Dictionary<string, List<Action<JsonElement, Dependency>>> _watchers = new(StringComparer.Ordinal);
     private readonly List<(string Name, JsonElement Value)> _events = [];
     private long _readOffset;
@@ -62,6 +64,30 @@ internal sealed class SubmittedTask(Experiment experiment, Submission submission
                 RunEndCallbacks(state);
             }
         });
+    }
+
+    /// <summary>Calls <paramref name="callback"/> with the attempt's number each time an attempt of the task starts running.</summary>
+    public void AddStartCallback(Action<int> callback)
+    {
+        ArgumentNullException.ThrowIfNull(callback);
+        lock (_gate)
+        {
+            _onStarted.Add(callback);
+        }
+    }
+
+    /// <summary>On the callback thread: an attempt of the task started running.</summary>
+    public void Started(int attempt)
+    {
+        Action<int>[] callbacks;
+        lock (_gate)
+        {
+            callbacks = [.. _onStarted];
+        }
+        foreach (var callback in callbacks)
+        {
+            experiment.Guard(() => callback(attempt));
+        }
     }
 
     public void AddOutputWatcher(string name, Action<JsonElement, Dependency> callback)

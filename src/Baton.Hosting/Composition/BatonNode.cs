@@ -89,7 +89,7 @@ public sealed class BatonNode : IAsyncDisposable
     /// open run; the lock is let go when it ends.
     /// </summary>
     public async Task<(NodeRun Run, OpenRun Open)> OpenRunAsync(
-        string name, string sourceFile, string workflowDirectory, RunOptions options, Action<TaskSettled>? settled, CancellationToken cancellationToken)
+        string name, string sourceFile, string workflowDirectory, RunOptions options, Action<TaskMoved>? moved, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         await _starting.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -102,7 +102,7 @@ public sealed class BatonNode : IAsyncDisposable
             OpenRun? open = null;
             var run = await UnderWorkflowLockAsync(name, async () =>
             {
-                (var started, open) = await Engine.OpenAsync(name, sourceFile, workflowDirectory, options, settled, cancellationToken).ConfigureAwait(false);
+                (var started, open) = await Engine.OpenAsync(name, sourceFile, workflowDirectory, options, moved, cancellationToken).ConfigureAwait(false);
                 return started;
             }, cancellationToken).ConfigureAwait(false);
             return (run, open!);

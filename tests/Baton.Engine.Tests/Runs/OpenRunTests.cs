@@ -39,7 +39,7 @@ public sealed class OpenRunTests
                 command: /bin/true after-broken
                 after: [broken]
             """);
-        var settled = new ConcurrentQueue<TaskSettled>();
+        var settled = new ConcurrentQueue<TaskMoved>();
         await using var run = await OpenRun.StartAsync("open", "", h.Scratch, h.Store, h.Executor, h.Layout,
             new RunOptions(new ResourceCapacity(2, 1L << 30)), settled.Enqueue, cancellationToken: Ct);
 
@@ -47,7 +47,7 @@ public sealed class OpenRunTests
         // 'slow' ends only once 'independent', added while it runs, has run.
         Assert.Equal(1, await AddAsync(run, graph, 1, 2));
         Assert.Equal(3, await AddAsync(run, graph, 3, 1));
-        await EngineHarness.EventuallyAsync(() => settled.Any(s => s.Task == 3), "broken to fail");
+        await EngineHarness.EventuallyAsync(() => settled.Any(s => s.Task == 3 && s.State.IsTerminal()), "broken to fail");
         Assert.Equal(4, await AddAsync(run, graph, 4, 1));
         var summary = await run.CompleteAsync();
 
@@ -58,8 +58,11 @@ public sealed class OpenRunTests
         var afterBroken = await h.DetailsAsync("after-broken");
         Assert.Equal(FailureReason.UpstreamFailed, afterBroken.Task.Reason);
         Assert.Empty(afterBroken.Attempts);
-        Assert.Equal([0, 1, 2, 3, 4], settled.Select(s => s.Task).Order());
-        Assert.Equal(TaskState.Failed, settled.Single(s => s.Task == 4).State);
+        Assert.Equal([0, 1, 2, 3, 4], settled.Where(s => s.State.IsTerminal()).Select(s => s.Task).Order());
+        Assert.Equal(TaskState.Failed, settled.Single(s => s.Task == 4 && s.State.IsTerminal()).State);
+        // Each attempt that ran was reported as it started: 'broken' three times (its retries), the upstream-failed one never.
+        Assert.Equal([1, 2, 3], settled.Where(s => s.Task == 3 && s.State == TaskState.Running).Select(s => s.Attempt));
+        Assert.DoesNotContain(settled, s => s.Task == 4 && s.State == TaskState.Running);
     }
 
     [Fact]
@@ -77,11 +80,11 @@ public sealed class OpenRunTests
             """);
         for (var round = 0; round < 2; round++)
         {
-            var settled = new ConcurrentQueue<TaskSettled>();
+            var settled = new ConcurrentQueue<TaskMoved>();
             await using var run = await OpenRun.StartAsync("again", "", h.Scratch, h.Store, h.Executor, h.Layout,
                 new RunOptions(new ResourceCapacity(2, 1L << 30)), settled.Enqueue, cancellationToken: Ct);
             await AddAsync(run, graph, 0, 2);
-            await EngineHarness.EventuallyAsync(() => settled.Count == 2, "both tasks to settle");
+            await EngineHarness.EventuallyAsync(() => settled.Count(s => s.State.IsTerminal()) == 2, "both tasks to settle");
             var summary = await run.CompleteAsync();
 
             Assert.True(summary.Succeeded);

@@ -186,14 +186,15 @@ public sealed class ExperimentTests : IDisposable
         var broken = xp.Submit(new Broken { Seed = 2 }).OnCompleted(() => completed.Add("broken"));
         var ended = new List<string>();
         broken.OnFailed(() => ended.Add("broken failed")).OnEnded(state => ended.Add($"broken {state}"));
-        square.OnFailed(() => ended.Add("square failed")).OnEnded(state => ended.Add($"square {state}"));
+        square.OnFailed(() => ended.Add("square failed")).OnEnded(state => ended.Add($"square {state}")).OnStarted(attempt => ended.Add($"square started {attempt}"));
         // A consumer of a task's output, submitted from a callback.
         square.OnCompleted(() => xp.Submit(new Sum { Inputs = [square.Task] }).OnCompleted(() => completed.Add("sum")));
 
         var summary = await xp.WaitAsync(Token);
 
         Assert.Equal(["square", "sum"], completed);
-        Assert.Equal(["broken Failed", "broken failed", "square Done"], ended.Order(StringComparer.Ordinal));
+        Assert.Equal(["broken Failed", "broken failed", "square Done", "square started 1"], ended.Order(StringComparer.Ordinal));
+        Assert.True(ended.IndexOf("square started 1") < ended.IndexOf("square Done"), string.Join(", ", ended));
         // A callback added once the task has ended runs at once (on the callback thread).
         var late = new TaskCompletionSource<TaskState>();
         broken.OnEnded(state => late.SetResult(state));
