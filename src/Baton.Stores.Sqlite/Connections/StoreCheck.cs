@@ -79,6 +79,8 @@ public static class StoreCheck
         }
         using var destination = Open(target, SqliteOpenMode.ReadWriteCreate);
         Execute(destination, "PRAGMA journal_mode = WAL");
+        // A row whose parent row was on a lost page is still worth keeping (an attempt whose run is gone).
+        Execute(destination, "PRAGMA foreign_keys = OFF");
         foreach (var pragma in (string[])["user_version", "application_id"])
         {
             if (TryScalar(source, $"PRAGMA {pragma}") is long value)
@@ -129,6 +131,7 @@ public static class StoreCheck
         var quoted = "\"" + table.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
         using var transaction = destination.BeginTransaction();
         long rows = 0;
+        long skipped = 0;
         string? problem = null;
         try
         {
@@ -150,8 +153,16 @@ public static class StoreCheck
                 {
                     parameters[i].Value = reader.GetValue(i);
                 }
-                insert.ExecuteNonQuery();
-                rows++;
+                try
+                {
+                    insert.ExecuteNonQuery();
+                    rows++;
+                }
+                catch (SqliteException exception) when (exception.SqliteErrorCode == 19)
+                {
+                    // A row the new file refuses (a constraint): skipped; the rows after it are still read.
+                    skipped++;
+                }
             }
         }
         catch (SqliteException exception)
@@ -159,6 +170,10 @@ public static class StoreCheck
             problem = StoreErrors.Describe(exception);
         }
         transaction.Commit();
+        if (skipped > 0)
+        {
+            problem = string.Create(CultureInfo.InvariantCulture, $"{skipped} rows refused by a constraint") + (problem is null ? "" : $"; {problem}");
+        }
         return new TableRecovery(table, rows, problem);
     }
 

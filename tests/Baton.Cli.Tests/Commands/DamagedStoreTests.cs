@@ -62,6 +62,24 @@ public sealed class DamagedStoreTests
     }
 
     [Fact]
+    public async Task Store_check_keeps_the_rows_whose_parent_rows_were_on_a_lost_page()
+    {
+        using var cli = new CliRunner();
+        Assert.Equal(0, (await cli.RunAsync("run", cli.WriteWorkflow(Workflow))).ExitCode);
+        var store = Path.Combine(cli.Workspace, "baton.db");
+        // The runs are lost; the attempts that point at them are readable and must not be dropped with them.
+        ZeroRootPageOf(store, "runs");
+
+        var check = await cli.RunAsync("store", "check");
+
+        Assert.True(check.ExitCode == 3, check.ToString());
+        Assert.Contains("  runs: 0 rows, the rest unreadable", check.Output, StringComparison.Ordinal);
+        Assert.Contains("  attempts: 2 rows\n", check.Output, StringComparison.Ordinal);
+        Assert.Contains("  state_history: ", check.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("FOREIGN KEY", check.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Store_check_of_an_intact_store_says_ok()
     {
         using var cli = new CliRunner();
